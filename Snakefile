@@ -18,6 +18,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/advantages.smk"
 include: "workflow/rules/eval.smk"
 include: "workflow/rules/mini.smk"
+include: "workflow/rules/bandit.smk"
+include: "workflow/rules/train.smk"
 # tables.smk reads the other stages' target lists: keep it the LAST include (stage files go above it).
 include: "workflow/rules/tables.smk"
 

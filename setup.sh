@@ -10,7 +10,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q -U pip
-.venv/bin/python -m pip install -q "$TORCH" -e ".[workflow,lm,verl,test]"
+.venv/bin/python -m pip install -q --no-compile "$TORCH" -e ".[workflow,lm,verl,test]"
 .venv/bin/python - <<'PY'
 import torch
 assert not torch.version.cuda or torch.cuda.is_available(), "a CUDA torch was installed on a machine without a GPU"

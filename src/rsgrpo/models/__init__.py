@@ -1,0 +1,1 @@
+"""Model builders (the tiny HF causal LM of the embedded default)."""

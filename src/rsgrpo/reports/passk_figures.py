@@ -1,0 +1,171 @@
+"""Fig. 4: unbiased pass@k curves per (model, benchmark), one line per method, bootstrap CI bands.
+
+Input: per-problem counts (results/eval/{run}/{benchmark}/counts.parquet: problem_id, n, c). For each (run,
+benchmark) the curve is the mean over problems of the unbiased estimator 1 - C(n-c, k)/C(n, k) (Chen et al. 2021;
+`rsgrpo.passk`) at k = 2^0, 2^1, ... up to the smallest n of the benchmark (paper: MATH500 to 2^5, the others to
+2^10), with a percentile bootstrap band over problems. Rows = models, columns = benchmarks, lines = base /
+GRPO / RS-GRPO / any other configured method (the method comes from the run name, `rsgrpo.runs`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from rsgrpo.io import atomic_path
+from rsgrpo.runs import parse_run
+
+__all__ = ["powers_of_two", "method_label", "method_color", "passk_curves", "line_labels", "plot_passk_grid"]
+
+_BASE_COLORS = {"base": "0.45", "grpo": "tab:blue", "dr_grpo": "tab:cyan", "rs_grpo": "tab:red",
+                "chen": "tab:green", "mahdavi": "tab:purple", "tang": "tab:brown", "pkpo": "tab:olive"}
+_NAMES = {"base": "Base", "grpo": "GRPO", "dr_grpo": "Dr.GRPO", "rs_grpo": "RS-GRPO", "chen": "Chen et al.",
+          "mahdavi": "Mahdavi et al.", "tang": "Tang et al.", "pkpo": "PKPO (Walder & Karkhanis)"}
+
+
+def powers_of_two(n_max: int) -> list[int]:
+    """[1, 2, 4, ..., the largest power of two <= n_max]."""
+    if n_max < 1:
+        raise ValueError(f"need n >= 1, got {n_max}")
+    return [2 ** i for i in range(int(np.floor(np.log2(n_max))) + 1)]
+
+
+def method_label(run: str) -> str:
+    """'m__d__rs_grpo-b2__s0' -> 'RS-GRPO (β=2)'; 'm__base' -> 'Base'."""
+    r = parse_run(run)
+    name = _NAMES.get(r.method, r.method)
+    if r.beta is not None:
+        return f"{name} (β={r.beta:g})"
+    if r.k is not None:
+        return f"{name} (k={r.k})"
+    return name
+
+
+def passk_curves(entries: Sequence[tuple[str, str, str | Path]], n_boot: int = 1000, level: float = 0.95,
+                 seed: int = 0) -> pd.DataFrame:
+    """Long table of curves: one row per (run, benchmark, k).
+
+    entries: (run, benchmark, counts.parquet path). Columns: run, model, dataset, method, seed, benchmark, k,
+    pass_at_k, lo, hi (fractions), num_problems, n_min.
+    """
+    from rsgrpo.passk import bootstrap_ci
+
+    rows = []
+    for run, bench, path in entries:
+        counts = pd.read_parquet(path)
+        missing = {"problem_id", "n", "c"} - set(counts.columns)
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
+        if len(counts) == 0:
+            raise ValueError(f"{path}: no problems")
+        n, c = counts["n"].to_numpy(np.int64), counts["c"].to_numpy(np.int64)
+        ks = powers_of_two(int(n.min()))
+        ci = bootstrap_ci(n, c, ks, n_boot=n_boot, seed=seed, level=level)
+        r = parse_run(run)
+        for j, k in enumerate(ks):
+            rows.append({"run": run, "model": r.model, "dataset": r.dataset or "", "method": method_label(run),
+                         "seed": r.seed, "benchmark": bench, "k": k, "pass_at_k": float(ci.estimate[j]),
+                         "lo": float(ci.lo[j]), "hi": float(ci.hi[j]), "num_problems": len(n),
+                         "n_min": int(n.min())})
+    out = pd.DataFrame(rows)
+    out.attrs["level"] = level
+    return out
+
+
+def line_labels(curves: pd.DataFrame) -> dict[str, str]:
+    """run -> legend label: the method, plus the dataset / seed only where a model row needs them to differ."""
+    out = {}
+    for model, g in curves.groupby("model", sort=False):
+        runs = g.drop_duplicates("run")
+        multi_ds = runs.loc[runs["dataset"] != "", "dataset"].nunique() > 1
+        dup = runs.groupby(["dataset", "method"])["run"].transform("nunique") > 1
+        for (_, row), d in zip(runs.iterrows(), dup):
+            label = row["method"]
+            if multi_ds and row["dataset"]:
+                label += f", {row['dataset']}"
+            if d and row["seed"] is not None and not pd.isna(row["seed"]):
+                label += f", seed {int(row['seed'])}"
+            out[row["run"]] = label
+    return out
+
+
+def method_color(run: str, cache: dict[str, object]) -> object:
+    """A stable colour per method tag (Base grey, GRPO blue, RS-GRPO red, ...); `cache` keeps them distinct."""
+    import matplotlib
+
+    r = parse_run(run)
+    key = r.method if r.beta is None and r.k is None else f"{r.method}-{r.beta}-{r.k}"
+    if key not in cache:
+        base = _BASE_COLORS.get(r.method)
+        taken = set(map(str, cache.values()))
+        if base is None or base in taken:
+            cycle = [c for c in matplotlib.colormaps["tab10"].colors if str(c) not in taken]
+            base = cycle[0] if cycle else "k"
+        cache[key] = base
+    return cache[key]
+
+
+def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benchmarks: Sequence[str] | None = None,
+                    table: str | Path | None = None, title: str | None = None) -> None:
+    """Rows = models, columns = benchmarks (in `benchmarks` order), log2 k axis, pass@k in %, CI bands."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    if curves.empty:
+        raise ValueError("plot_passk_grid: no curves")
+    models = list(dict.fromkeys(curves["model"]))
+    present = list(dict.fromkeys(curves["benchmark"]))
+    cols = [b for b in (benchmarks or present) if b in present] + [b for b in present if b not in (benchmarks or [])]
+    labels, colors = line_labels(curves), {}
+    fig, axes = plt.subplots(len(models), len(cols), figsize=(2.6 * len(cols) + 0.6, 2.3 * len(models) + 0.9),
+                             squeeze=False)
+    handles = {}
+    for i, model in enumerate(models):
+        for j, bench in enumerate(cols):
+            ax = axes[i][j]
+            sub = curves[(curves["model"] == model) & (curves["benchmark"] == bench)]
+            for run, g in sub.groupby("run", sort=False):
+                g = g.sort_values("k")
+                col = method_color(run, colors)
+                (h,) = ax.plot(g["k"], 100 * g["pass_at_k"], marker="o", ms=2.5, lw=1.4, color=col)
+                ax.fill_between(g["k"], 100 * g["lo"], 100 * g["hi"], color=col, alpha=0.18, lw=0)
+                handles.setdefault(labels[run], h)
+            ax.set_xscale("log", base=2)
+            if not sub.empty:
+                kmax = int(sub["k"].max())
+                ax.set_xticks(powers_of_two(kmax)[::2] if kmax > 64 else powers_of_two(kmax))
+                ax.set_xticklabels([f"$2^{{{int(np.log2(k))}}}$" for k in ax.get_xticks()])
+                nprob = int(sub["num_problems"].iloc[0])
+                ax.text(0.98, 0.03, f"{nprob} problems", transform=ax.transAxes, ha="right", va="bottom",
+                        fontsize=6, color="0.4")
+            else:
+                ax.text(0.5, 0.5, "not evaluated", transform=ax.transAxes, ha="center", va="center", color="0.5")
+            ax.grid(alpha=0.3, lw=0.5)
+            ax.tick_params(labelsize=7)
+            if i == 0:
+                ax.set_title(bench, fontsize=9)
+            if j == 0:
+                ax.set_ylabel(f"{model}\npass@k (%)", fontsize=8)
+            if i == len(models) - 1:
+                ax.set_xlabel("k", fontsize=8)
+    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=min(len(handles), 6),
+               fontsize=8, frameon=False)
+    fig.suptitle(title or f"pass@k (unbiased estimator; shaded: {_level(curves)} bootstrap CI over problems)",
+                 fontsize=9)
+    fig.tight_layout(rect=(0, 0.08 if len(models) < 3 else 0.05, 1, 0.95))
+    for path in (pdf, png):
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=150)
+    plt.close(fig)
+    if table is not None:
+        with atomic_path(table) as tmp:
+            curves.to_csv(tmp, index=False, float_format="%.6g")
+
+
+def _level(curves: pd.DataFrame) -> str:
+    return "95%" if "level" not in curves.attrs else f"{100 * curves.attrs['level']:g}%"

@@ -1,0 +1,11 @@
+"""fig4_passk: pass@k curves with bootstrap CI bands from results/eval/{run}/{benchmark}/counts.parquet."""
+import sys
+
+sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
+from rsgrpo.reports.passk_figures import passk_curves, plot_passk_grid  # noqa: E402
+
+p = snakemake.params  # noqa: F821
+entries = [(run, bench, path) for (run, bench), path in zip(p.entries, snakemake.input.counts)]  # noqa: F821
+curves = passk_curves(entries, n_boot=int(p.n_boot), level=float(p.level))
+plot_passk_grid(curves, snakemake.output.pdf, snakemake.output.png, benchmarks=list(p.benchmarks),  # noqa: F821
+                table=snakemake.output.table)  # noqa: F821
