@@ -169,13 +169,21 @@ def _pkpo(r: torch.Tensor, k: int, baseline: str) -> torch.Tensor:
     n = r.shape[-1]
     gs, order = torch.sort(r, dim=-1, stable=True)  # (G, N) ascending
     co = _pkpo_coeffs(n, k)
-    suffix = _exclusive_suffix(co["off"] * gs)  # (G, N)
-    s = co["diag"] * gs + suffix  # (G, N), sorted order
-    if baseline == "loo-1":
-        s = s - (_exclusive_prefix(co["pre"] * gs) + suffix)
-    elif baseline == "loo":
-        rho_minus = _exclusive_prefix(co["rho_lo"] * gs) + _exclusive_suffix(co["rho_hi"] * gs)  # (G, N)
-        s = s - k * rho_minus / (n - 1)
+    if baseline == "loo-1":  # the suffix term of s and of its baseline cancel analytically: drop both
+        s = co["diag"] * gs - _exclusive_prefix(co["pre"] * gs)  # (G, N), sorted order
+    else:
+        s = co["diag"] * gs + _exclusive_suffix(co["off"] * gs)  # (G, N), sorted order
+        if baseline == "loo":
+            rho_minus = _exclusive_prefix(co["rho_lo"] * gs) + _exclusive_suffix(co["rho_hi"] * gs)  # (G, N)
+            s = s - k * rho_minus / (n - 1)
+    # Tied rewards get identical weights in exact arithmetic (Pascal's rule); in floating point the sorted
+    # ranks round differently, so every member of a tie block takes the value of the block's first rank
+    # (fewest terms: exact zeros for all-equal groups under loo-1).
+    pos = torch.arange(n).expand_as(gs)  # (G, N)
+    first = torch.ones_like(gs, dtype=torch.bool)
+    first[:, 1:] = gs[:, 1:] != gs[:, :-1]
+    block_start = torch.cummax(torch.where(first, pos, torch.zeros_like(pos)), dim=-1).values  # (G, N)
+    s = s.gather(-1, block_start)
     out = torch.empty_like(s).scatter_(-1, order, s)  # back to the original order
     return n * out
 

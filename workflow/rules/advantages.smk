@@ -21,6 +21,8 @@ rule fig2_rs_advantage:
         group_size=ADV_FIGS["group_size"],
         betas_binary=ADV_FIGS["betas_binary"],
         betas_continuous=ADV_FIGS["betas_continuous"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/fig2_rs_advantage.py"
 
@@ -39,6 +41,8 @@ rule fig8_advantage_methods:
     params:
         group_size=ADV_FIGS["group_size"],
         methods=ADV_FIGS["methods"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/fig8_advantage_methods.py"
 
@@ -57,6 +61,8 @@ rule table1_properties:
     params:
         group_size=ADV_FIGS["group_size"],
         methods=ADV_FIGS["methods"],
+    conda:
+        CONDA_ENV
     script:
         "../scripts/table1_properties.py"
 

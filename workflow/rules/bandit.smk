@@ -23,6 +23,8 @@ rule bandit_run:
     resources:
         runtime=120,
         mem_mb=4000,
+    conda:
+        CONDA_ENV
     script:
         "../scripts/bandit_run.py"
 
@@ -43,6 +45,8 @@ rule fig1_bandit_snapshots:
     params:
         betas=BANDIT.get("figures", {}).get("fig1_betas", [0, 8]),
         seed=BANDIT.get("figures", {}).get("fig1_seed", 43),
+    conda:
+        CONDA_ENV
     script:
         "../scripts/fig1_bandit_snapshots.py"
 
@@ -61,6 +65,8 @@ rule fig3_bandit:
         png="paper_figures/fig3_bandit.png",
     log:
         "logs/figures/fig3_bandit.log",
+    conda:
+        CONDA_ENV
     script:
         "../scripts/fig3_bandit.py"
 
@@ -79,6 +85,8 @@ rule fig3_bandit_methods:
         png="paper_figures/fig3_bandit_methods.png",
     log:
         "logs/figures/fig3_bandit_methods.log",
+    conda:
+        CONDA_ENV
     script:
         "../scripts/fig3_bandit_methods.py"
 
@@ -98,6 +106,8 @@ rule lemmas:
     params:
         lemmas=BANDIT.get("lemmas", {}),
         bandit={k: v for k, v in BANDIT.items() if k not in _BANDIT_FIGURE_KEYS},
+    conda:
+        CONDA_ENV
     script:
         "../scripts/lemmas.py"
 

@@ -6,6 +6,9 @@ import yaml
 
 from rsgrpo.configcheck import ConfigError, validate_config
 
+# The software environment of every step (relative to workflow/rules/); see environment.yml.
+CONDA_ENV = "../../environment.yml"
+
 # Everything the default target builds; stage rule files append to it.
 ALL_TARGETS = []
 

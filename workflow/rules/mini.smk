@@ -7,42 +7,10 @@
 #   paper_figures/{mini_summary.md, table2_mini.{csv,md}, fig4_passk_mini.*}           mini_report
 #   paper_figures/{fig5_beta_ablation,fig6_baselines,fig_entropy}_mini.{pdf,png}       mini_dynamics
 # Nothing is built when the config has no `mini:` section or `grid: paper`.
-import re
-
-from rsgrpo.runs import RunName, format_run
-
-MINI = config.get("mini") or {}
-MINI_ON = bool(MINI) and config.get("grid", "embedded") != "paper"
-
-
-def _mini_runs():
-    """{run name: method entry} of the trained mini runs (method x seed), in config order."""
-    out = {}
-    for m in MINI.get("methods", []):
-        params = m.get("params") or {}
-        for seed in MINI.get("seeds", []):
-            name = format_run(RunName(model=MINI["model"], dataset=MINI["dataset"], method=m["estimator"],
-                                      beta=params.get("beta"), k=params.get("k"), seed=int(seed)))
-            out[name] = {"estimator": m["estimator"], "params": dict(params), "seed": int(seed)}
-    return out
+include: "mini_functions.smk"
 
 
 if MINI_ON:
-    MINI_TRAINED = _mini_runs()
-    MINI_BASE = format_run(RunName(model=MINI["model"]))
-    MINI_RUNS = [MINI_BASE] + list(MINI_TRAINED)
-    MINI_BENCH = MINI["benchmark"]
-    MINI_TRAIN_DATA = f"results/data/{MINI['dataset']}_train.parquet"
-    MINI_TEST_DATA = f"results/data/{MINI_BENCH}.parquet"
-    _MINI_TRAINED_RE = "|".join(re.escape(r) for r in MINI_TRAINED) or "(?!)"
-    _MINI_ALL_RE = "|".join(re.escape(r) for r in MINI_RUNS)
-
-    def mini_rl(run):
-        """RLConfig fields of one trained mini run (config mini.rl + its method, seed and group size)."""
-        e = MINI_TRAINED[run]
-        rl = {k: v for k, v in MINI.get("rl", {}).items() if k != "wandb"}
-        return {**rl, "estimator": e["estimator"], "params": e["params"], "seed": e["seed"],
-                "group_size": int(MINI["group_size"])}
 
     rule mini_task_data:
         """The ops task: verl-style RL rows (skewed marker mix) and the held-out test benchmark."""
@@ -54,6 +22,8 @@ if MINI_ON:
         params:
             task=MINI["task"],
             dataset=MINI["dataset"],
+        conda:
+            CONDA_ENV
         script:
             "../scripts/mini_task_data.py"
 
@@ -69,6 +39,8 @@ if MINI_ON:
             dataset=MINI["dataset"],
             model_config=MINI.get("model_config", {}),
             sft=MINI.get("sft", {}),
+        conda:
+            CONDA_ENV
         script:
             "../scripts/mini_base_model.py"
 
@@ -94,6 +66,8 @@ if MINI_ON:
             val_ks=MINI.get("val_ks", [1, 32, 1024]),
             wandb_mode=MINI.get("rl", {}).get("wandb", "offline"),
             group=f"{MINI['model']}/{MINI['dataset']}",
+        conda:
+            CONDA_ENV
         script:
             "../scripts/mini_train.py"
 
@@ -114,6 +88,8 @@ if MINI_ON:
         threads: 1
         params:
             eval=MINI.get("eval", {}),
+        conda:
+            CONDA_ENV
         script:
             "../scripts/mini_eval.py"
 
@@ -142,18 +118,10 @@ if MINI_ON:
             notes=("Runs: " + ", ".join(MINI_RUNS) + f". Held-out problems: {MINI_TEST_DATA}; n = "
                    f"{MINI.get('eval', {}).get('n', 1024)} samples per problem, temperature "
                    f"{MINI.get('eval', {}).get('temperature', 1.0)}, top-p {MINI.get('eval', {}).get('top_p', 1.0)}."),
+        conda:
+            CONDA_ENV
         script:
             "../scripts/mini_report.py"
-
-    # beta = 0 is the Dr.GRPO limit of RS-GRPO (ALGORITHMS.md §1.4); GRPO (std-normalised) appears in Fig. 6.
-    _MINI_BETAS = [0.0] + sorted({float(e["params"]["beta"]) for e in MINI_TRAINED.values()
-                                  if e["estimator"] == "rs_grpo" and float(e["params"]["beta"]) > 0})
-    _MINI_DYN = {
-        "fig5_beta_ablation": {"betas": _MINI_BETAS, "beta0_tag": "dr_grpo"},
-        "fig6_baselines": {"methods": list(dict.fromkeys(r.split("__")[2] for r in MINI_TRAINED
-                                                         if not r.split("__")[2].startswith("dr_grpo")))},
-        "fig_entropy": {"betas": _MINI_BETAS, "beta0_tag": "dr_grpo"},
-    }
 
     rule mini_dynamics:
         """Fig. 5/6-style training dynamics and the entropy figure from the mini runs' metrics.jsonl."""
@@ -172,19 +140,12 @@ if MINI_ON:
             metrics=lambda w, input: list(input.metrics),
             labels=config.get("report", {}).get("labels", {}).get("methods", {}),
             metric_keys=None,
+        conda:
+            CONDA_ENV
         script:
             "../scripts/dynamics_figure.py"
 
-    # Hand the mini results to the report rules (tables.smk reads these input functions when it builds Table 2,
-    # Figs. 5/6 and PROVENANCE.md): chain onto any function another stage defined under the same name.
-    def _chain(name, extra):
-        prev = globals().get(name)
-
-        def fn():
-            return (list(prev()) if callable(prev) else []) + [p for p in extra() if p]
-
-        globals()[name] = fn
-
+    # Hand the mini results to the report rules (tables.smk reads these input functions): mini_functions.smk.
     _chain("eval_counts_all", lambda: [f"results/eval/{r}/{MINI_BENCH}/counts.parquet" for r in MINI_RUNS])
     _chain("eval_manifests_all", lambda: [f"results/eval/{r}/{MINI_BENCH}/manifest.json" for r in MINI_RUNS])
     _chain("train_metrics_all", lambda: [f"results/train/{r}/metrics.jsonl" for r in MINI_TRAINED])

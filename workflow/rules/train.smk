@@ -5,41 +5,7 @@
 #   table3_hyperparameters  paper_figures/table3_hyperparameters.{md,tex}  (default target; no GPU)
 # Active only when config["train"]["experiments"] is non-empty (config/paper.yaml). GPUs, memory, runtime and
 # nodes come from the workflow profile (profiles/default/config.yaml) / the cluster profile, not from config.
-import os
-import re
-import sys
-
-from rsgrpo import traingrid
-
-_TRAIN = config.get("train", {})
-try:
-    TRAIN_RUNS = {r.name: r for r in traingrid.check(_TRAIN)}
-except ValueError as _err:
-    sys.stderr.write(f"rsgrpo: invalid config: {_err}\n")
-    sys.exit(1)
-TRAIN_BASE_RUNS = traingrid.base_runs(_TRAIN)
-_TRAIN_DATASETS = sorted({r.dataset for r in TRAIN_RUNS.values()})
-_NEVER = "(?!)"  # a wildcard constraint that matches nothing (no grid -> the rules match no file)
-
-
-def _alternatives(names):
-    return "|".join(re.escape(n) for n in names) or _NEVER
-
-
-def _train_params(wildcards):
-    """What defines one run (and only that: adding runs to the grid must not re-trigger the others). The
-    overrides are built in the job, where the GPU count of the allocation is known."""
-    r = TRAIN_RUNS[wildcards.run]
-    return {
-        "run": traingrid.run_to_dict(r),
-        "model": _TRAIN["models"][r.model],
-        "dataset": _TRAIN["datasets"][r.dataset],
-        "hyperparameters": traingrid.hyperparameters(_TRAIN),
-        "validation": _TRAIN.get("validation") or {},
-        "project": _TRAIN["project"],
-        "checkpoint_dir": os.path.join(_TRAIN["checkpoint_dir"], r.name),
-        "extra_overrides": list(_TRAIN.get("extra_overrides") or []),
-    }
+include: "train_functions.smk"
 
 
 rule training_data:
@@ -52,6 +18,8 @@ rule training_data:
         dataset=_alternatives(_TRAIN_DATASETS),
     log:
         "logs/train/training_data_{dataset}.log",
+    conda:
+        CONDA_ENV
     script:
         "../scripts/training_data.py"
 
@@ -63,6 +31,8 @@ rule training_val_data:
         benchmarks=lambda wc: (_TRAIN.get("validation") or {}).get("benchmarks") or {},
     log:
         "logs/train/training_val_data.log",
+    conda:
+        CONDA_ENV
     script:
         "../scripts/training_val_data.py"
 
@@ -84,6 +54,8 @@ rule train_verl:
         nodes=1,
     log:
         "logs/train/{run}.log",
+    conda:
+        CONDA_ENV
     script:
         "../scripts/train_verl.py"
 
@@ -102,6 +74,8 @@ rule table3_hyperparameters:
         models=lambda wc: _TRAIN.get("models") or {},
     log:
         "logs/train/table3_hyperparameters.log",
+    conda:
+        CONDA_ENV
     script:
         "../scripts/table3_hyperparameters.py"
 
