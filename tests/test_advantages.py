@@ -397,15 +397,18 @@ W_TABLE = {  # beta -> values at p = 0, 1/16, 0.25, 0.5, 0.75, 15/16, 1 (ALGORIT
 @pytest.mark.parametrize("beta", list(W_TABLE))
 def test_w_beta_table(beta):
     ps = [0, 1 / 16, 0.25, 0.5, 0.75, 15 / 16, 1]
+
+    def half_last_digit(want):  # the table prints 3 decimals, or 4 significant figures above 10
+        return 0.5 * max(1e-3, 10.0 ** (math.floor(math.log10(abs(want))) - 3)) + 1e-12
+
     for p, want in zip(ps, W_TABLE[beta]):
-        # the table prints 3 decimals, or 4 significant figures above 10: agree to half its last digit
-        last_digit = max(1e-3, 10.0 ** (math.floor(math.log10(abs(want))) - 3))
-        assert abs(w_beta(p, beta) - want) <= 0.5 * last_digit + 1e-12, (beta, p)
+        assert abs(w_beta(p, beta) - want) <= half_last_digit(want), (beta, p)
     # the registry's weight A+/(1-p) at the attainable accuracies of N = 16
     for p, want in zip(ps[1:-1], W_TABLE[beta][1:-1]):
         c = round(p * 16)
         a = compute("rs_grpo", T([binary_group(16, c)]), beta=float(beta))[0, 0].item()
-        assert a / (1 - p) == pytest.approx(want, rel=2e-3)
+        assert a / (1 - p) == pytest.approx(w_beta(p, beta), rel=1e-9)
+        assert abs(a / (1 - p) - want) <= half_last_digit(want), (beta, p)
 
 
 def test_rs_grpo_peaks_and_a_plus_non_monotone():

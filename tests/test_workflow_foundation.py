@@ -64,10 +64,12 @@ def test_invalid_config_stops_before_any_job(tmp_path, kind):
     cfg, key = _mutate(kind)
     res = _dry_run_with(tmp_path, cfg)
     assert res.returncode != 0
-    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    # Snakemake's own notice of the workflow profile goes to stderr in recent releases; ours is the only other line
+    lines = [line for line in res.stderr.splitlines()
+             if line.strip() and not line.startswith("Using workflow specific profile")]
     assert len(lines) == 1, res.stderr  # ONE line, no traceback
     assert lines[0].startswith("rsgrpo: invalid config:") and f"'{key}'" in lines[0]
-    assert "Job stats" not in res.stdout + res.stderr and "rule " not in res.stdout
+    assert "Job stats" not in res.stdout + res.stderr and "rule " not in res.stdout + res.stderr
 
 
 @pytest.mark.slow
@@ -75,5 +77,6 @@ def test_default_target_dry_run_lists_the_three_rules():
     # --forcerun: list the rules even when their outputs already exist (they must be in the default DAG)
     res = _snakemake("-n", "--nolock", "--cores", "1", "--forcerun", *MY_RULES)
     assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+    out = res.stdout + res.stderr  # where Snakemake logs the jobs depends on its release
     for rule in MY_RULES:
-        assert f"rule {rule}:" in res.stdout or f"localrule {rule}:" in res.stdout, rule
+        assert f"rule {rule}:" in out or f"localrule {rule}:" in out, rule

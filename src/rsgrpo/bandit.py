@@ -265,7 +265,8 @@ def run(cfg: BanditConfig, progress: Callable[[str], None] | None = None) -> Ban
         x = torch.cat([tail, rew.reshape(R, C * N)], 1)  # (R, P + C N)
         cs = torch.nn.functional.pad(x.cumsum(1), (1, 0))
         first = c0 * N - tail.shape[1]  # global sample index of x[:, 0]
-        ends = torch.arange(max(W, tail.shape[1] + 1), x.shape[1] + 1)  # window end (exclusive) in x
+        lo = max(W, tail.shape[1] + 1)  # first window end (exclusive) in x not handled by an earlier chunk
+        ends = torch.arange(lo, x.shape[1] + 1) if lo <= x.shape[1] else torch.zeros(0, dtype=torch.long)
         if len(ends):
             mav = ((cs[:, ends] - cs[:, ends - W]) / W).numpy()  # (R, len(ends))
             drawn = (first + ends).numpy()  # samples drawn at each window end
