@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(not Path(SNAKEMAKE).exists(), reason="snakemake 
 MY_RULES = ("fig2_rs_advantage", "fig8_advantage_methods", "table1_properties")
 
 
-def _snakemake(*args, timeout=300) -> subprocess.CompletedProcess:
+def _snakemake(*args, timeout=900) -> subprocess.CompletedProcess:
     env = dict(os.environ, OMP_NUM_THREADS="1")
     return subprocess.run([SNAKEMAKE, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
 
