@@ -23,11 +23,32 @@ fi
 if [ ! -x "$VENV/bin/python" ]; then
   "$PY" -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install -q -U pip
-"$VENV/bin/python" -m pip install -q "${PKGS[@]}"
-"$VENV/bin/python" -m pip install -q --no-deps -e .
+WHEELS=${RSGRPO_WHEELS:-/opt/wheels}
+UV=${RSGRPO_UV:-.venv/bin/uv}
+if [ -x "$UV" ] && [ "${RSGRPO_INSTALLER:-uv}" = uv ]; then
+  # uv (from ./setup.sh) is several times faster than pip here; torch comes from the local CPU wheel when
+  # there is one, else from PyTorch's CPU index, and a constraint keeps every dependency off a CUDA build.
+  if ls "$WHEELS"/torch-2.13.0*.whl >/dev/null 2>&1; then
+    src=(--find-links "$WHEELS")
+  else
+    src=(--extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match)
+  fi
+  constraints=$(mktemp)
+  trap 'rm -f "$constraints"' EXIT
+  echo "torch==2.13.0" >"$constraints"
+  "$UV" pip install --python "$VENV/bin/python" "${src[@]}" -c "$constraints" "${PKGS[@]}"
+  "$UV" pip install --python "$VENV/bin/python" --no-deps -e .
+else
+  "$VENV/bin/python" -m pip install -q -U pip
+  "$VENV/bin/python" -m pip install -q "${PKGS[@]}"
+  "$VENV/bin/python" -m pip install -q --no-deps -e .
+fi
 # fixes 1 and 2 (uninstall is a no-op warning when absent)
-"$VENV/bin/python" -m pip uninstall -q -y torchvision torchaudio torchcodec 2>/dev/null || true
+if [ -x "$UV" ] && [ "${RSGRPO_INSTALLER:-uv}" = uv ]; then
+  "$UV" pip uninstall --python "$VENV/bin/python" torchvision torchaudio torchcodec 2>/dev/null || true
+else
+  "$VENV/bin/python" -m pip uninstall -q -y torchvision torchaudio torchcodec 2>/dev/null || true
+fi
 "$VENV/bin/python" - <<'PY'
 import torch, transformers, vllm
 assert not torch.version.cuda, "a CUDA torch was installed into .venv-vllm"

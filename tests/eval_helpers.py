@@ -21,7 +21,7 @@ def fixture_golds() -> list[str]:
     return load_benchmark("fixture", check_golds=False)["answer"].tolist()
 
 
-def build_tiny_lm(directory: str | os.PathLike, arch: str = "qwen2", seed: int = 0) -> Path:
+def build_tiny_lm(directory: str | os.PathLike, arch: str = "llama", seed: int = 0) -> Path:
     """Save a ~0.1 M-parameter causal LM + tokenizer into `directory` (HF format) and return it."""
     from rsgrpo.models.tiny import build_model, build_tokenizer, save_pretrained_atomic
 
@@ -29,6 +29,6 @@ def build_tiny_lm(directory: str | os.PathLike, arch: str = "qwen2", seed: int =
     words = FILLERS + [w for w in boxed + WRONG if w not in FILLERS]
     words = list(dict.fromkeys(words))
     tok = build_tokenizer(words)
-    model = build_model(tok, arch=arch, seed=seed, hidden=64, layers=2, heads=4, intermediate=128,
+    model = build_model(tok, arch=arch, seed=seed, hidden=64, layers=2, heads=2, intermediate=128,
                         max_positions=256)
     return save_pretrained_atomic(model, tok, directory)

@@ -47,7 +47,7 @@ def _lines(ax):
 def test_fig5_lines_are_seed_means_per_beta(runs):
     fig = dyn.fig5_beta_ablation(runs, [0, 2, 4, 8], labels={"models": {"tiny": "Tiny"}})
     axes = np.array(fig.axes).reshape(2, 4)  # two (model, dataset) groups x four metrics
-    assert axes[0, 0].get_title().startswith("Tiny / toy")  # groups sorted by label
+    assert axes[0, 0].get_title(loc="left").startswith("Tiny / toy")  # groups sorted by label
     reward = _lines(axes[0, 1])
     assert set(reward) == {"β = 0 (grpo)", "β = 2 (2 seeds)"}  # beta 4 has no run: not drawn, not invented
     b2 = reward["β = 2 (2 seeds)"]

@@ -261,7 +261,7 @@ def test_snakemake_rules_build_eval_results_and_figures_4_and_7(tmp_path, tiny_l
     assert ((curves["lo"] <= curves["pass_at_k"] + 1e-12) & (curves["pass_at_k"] <= curves["hi"] + 1e-12)).all()
     div = pd.read_csv(tmp_path / "paper_figures" / "fig7_diversity.csv")
     share = div.loc[div["kind"] == "transition_share", "value"].sum()
-    assert abs(share - 1.0) < 1e-9
+    assert abs(share - 1.0) < 1e-5  # the CSV carries 6 significant digits (%.6g) per cell
     # a second invocation has nothing to do (outputs are complete and up to date)
     r2 = subprocess.run(cmd + ["--dry-run", *targets], capture_output=True, text=True, env=env, cwd=root)
     assert r2.returncode == 0 and "Nothing to be done" in (r2.stdout + r2.stderr)

@@ -115,3 +115,36 @@ def test_snakemake_finds_the_installed_profile_and_combines_it_with_the_workflow
     assert proc.returncode == 0, out[-3000:]
     assert "fig2_rs_advantage" in out
     assert re.search(r"slurm_account=acct-from-env", out) and "slurm_partition=cpu-from-env" in out, out[-3000:]
+
+
+@pytest.mark.skipif(not SNAKEMAKE.exists(), reason="snakemake is not installed in this environment")
+def test_dry_run_of_the_paper_grid_through_the_installed_profile(tmp_path):
+    """`snakemake -n --profile slurm --configfile config/paper.yaml` lists one train_verl job per grid run, with
+    the workflow profile's GPU count and the GPU partition/model from the environment on the GPU rule only."""
+    from rsgrpo import traingrid
+
+    work = tmp_path / "wf"
+    work.mkdir()
+    shutil.copy2(ROOT / "Snakefile", work / "Snakefile")
+    for sub in ("workflow", "config", "profiles"):
+        shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.rmtree(work / "profiles" / "slurm")
+    env = _env_without_slurm_conf_trap(XDG_CONFIG_HOME=str(tmp_path / "cfg"), RSGRPO_SLURM_PARTITION="cpu-part",
+                                       RSGRPO_SLURM_GPU_PARTITION="gpu-part", RSGRPO_SLURM_GPU_MODEL="h100")
+    subprocess.run([sys.executable, "-m", "rsgrpo.cli", "profile", "install", "slurm"], env=env, check=True,
+                   capture_output=True)
+    proc = subprocess.run([str(SNAKEMAKE), "-n", "--profile", "slurm", "--configfile", "config/paper.yaml"],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-3000:]
+    paper = yaml.safe_load((ROOT / "config" / "paper.yaml").read_text())
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)\s*$", out, flags=re.M))
+    assert int(jobs["train_verl"]) == len(traingrid.expand(paper["train"])) > 20, out[-3000:]
+    wanted = yaml.safe_load((ROOT / "profiles" / "default" / "config.yaml").read_text())["set-resources"]["train_verl"]
+    blocks = re.split(r"\n(?=\[|rule |localrule )", out)
+    train = [b for b in blocks if b.startswith("rule train_verl:")]
+    assert train and all(f"gpu={wanted['gpu']}" in b and "slurm_partition=gpu-part" in b and "gpu_model=h100" in b
+                         for b in train), train[:1]
+    cpu = [b for b in blocks if b.startswith("rule training_data:")]
+    assert cpu and all("slurm_partition=cpu-part" in b and "gpu=" not in b for b in cpu), cpu[:1]
+

@@ -78,6 +78,27 @@ def test_hf_backend_respects_max_tokens(hf):
     assert max(len(t.split()) for t in out[0]) <= 3
 
 
+def test_hf_shared_prefill_samples_exactly_what_per_row_prefill_samples(tiny_lm):
+    """The prompt's KV cache prefilled once and repeated gives the same texts as prefilling every copy, with
+    left padding (prompts of different lengths) and with n split over batches (n > batch_size)."""
+    prompts = ["one two three four", "five", "six seven"]
+    for n, bs in ((6, 12), (7, 3)):
+        spec = SamplingSpec(n=n, max_tokens=6, seed=5)
+        outs = [get_backend("hf", str(tiny_lm), device="cpu", batch_size=bs, progress=False,
+                            shared_prefill=sp).generate(prompts, spec) for sp in (False, True)]
+        assert outs[0] == outs[1]
+        assert [len(g) for g in outs[1]] == [n] * len(prompts)
+
+
+def test_batches_cover_every_row_once_in_prompt_major_order():
+    from rsgrpo.sampling.hf import _batches
+
+    for P, n, bs in ((5, 4, 8), (5, 4, 3), (3, 10, 4), (1, 1, 1), (4, 3, 100)):
+        rows = [i for group, r in _batches(P, n, bs) for i in group for _ in range(r)]
+        assert rows == [i for i in range(P) for _ in range(n)]
+        assert all(len(g) * r <= max(bs, 1) or len(g) == 1 for g, r in _batches(P, n, bs))
+
+
 # ------------------------------------------------------------------------------------------------ plan
 def test_shard_seed_is_deterministic_and_distinct():
     assert shard_seed(0, "m__base", "AIME24", 3) == shard_seed(0, "m__base", "AIME24", 3)

@@ -58,10 +58,11 @@ def _env():
     return env
 
 
-def _snakemake(workdir, *args, limit=240):
+def _snakemake(workdir, *args, limit=240, env=None):
     cmd = ["timeout", "-s", "INT", "-k", "30", str(limit), str(SNAKEMAKE), "--profile", str(PROFILE), "--jobs", "2",
            *FAST_POLLING, *args]
-    return subprocess.run(cmd, cwd=workdir, env=_env(), capture_output=True, text=True, timeout=limit + 60)
+    return subprocess.run(cmd, cwd=workdir, env={**_env(), **(env or {})}, capture_output=True, text=True,
+                          timeout=limit + 60)
 
 
 def _slurm_job_ids(text):
@@ -77,7 +78,8 @@ def _job_field(job_id, field):
 
 def _copy_workflow(dest):
     dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(ROOT / "Snakefile", dest / "Snakefile")
+    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml (`conda:`)
+        shutil.copy2(ROOT / top, dest / top)
     for sub in ("workflow", "config", "profiles"):
         shutil.copytree(ROOT / sub, dest / sub, ignore=shutil.ignore_patterns("__pycache__"))
     return dest
@@ -151,18 +153,23 @@ def test_gpu_job_request_and_in_job_gpu_check(tmp_path):
     workflow profile's count and the cluster's model, and the job's GPU-count check fails fast naming both
     numbers (the fake node has no usable GPU). The count is the workflow profile's (profiles/default)."""
     wf = _copy_workflow(tmp_path / "wf")
-    wanted = yaml.safe_load((wf / "profiles" / "default" / "config.yaml").read_text())["set-resources"]["train_verl"]
+    wprof = wf / "profiles" / "default" / "config.yaml"
+    wanted = yaml.safe_load(wprof.read_text())["set-resources"]["train_verl"]
     count = int(wanted["gpu"])
+    # fit the fake node (2 CPUs, ~19 GB) the way a user adapts the workflow profile to a cluster; a command-line
+    # --set-resources train_verl:... would replace the profile's whole train_verl block, GPU count included
+    text = wprof.read_text()
+    assert "cpus_per_gpu: 12" in text and "mem_mb: 512000" in text
+    wprof.write_text(text.replace("cpus_per_gpu: 12", "cpus_per_gpu: 0").replace("mem_mb: 512000", "mem_mb: 500"))
     run = "qwen25-math-1.5b__deepmath103k__grpo__s0"
     for name in ("deepmath103k.parquet", "validation.parquet"):  # inputs exist; the job stops before reading them
         p = wf / "results" / "data" / "training" / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"placeholder")
+    # the cluster side of a GPU rule, as the README documents it: partition and GPU model from the environment
     proc = _snakemake(
         wf, f"results/train/{run}/model", "--configfile", "config/paper.yaml", "--retries", "0", "--verbose",
-        # the cluster side: partition and GPU model; the fake node has 2 CPUs and ~19 GB
-        "--set-resources", "train_verl:slurm_partition=gpu", f"train_verl:gpu_model={GPU_MODEL}",
-        "train_verl:cpus_per_gpu=0", "train_verl:mem_mb=500", limit=240)
+        limit=240, env={"RSGRPO_SLURM_GPU_PARTITION": "gpu", "RSGRPO_SLURM_GPU_MODEL": GPU_MODEL})
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out[-4000:]
     sbatch = [line for line in out.splitlines() if "sbatch" in line and "--gpus" in line]

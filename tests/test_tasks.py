@@ -100,3 +100,10 @@ def test_responses_grade_with_the_real_grader():
     golds = ["14", "14", "14", "3", "2"]
     got = [r.correct for r in grade(texts, golds, timeout=5)]
     assert got == [T.reference_correct(t, g) for t, g in zip(texts, golds)] == [True, False, False, True, True]
+
+
+def test_variant_name_and_task_name_are_separate():
+    """The workflow passes the dataset slug as the task's `name` next to the variant (mini_task_data.py)."""
+    task = T.variant("D", name="ops-d", test_per_type=8)
+    assert (task.name, task.answer_noise, task.test_per_type) == ("ops-d", 0.3, 8)
+    assert T.variant(name="ops2").name == "ops2"

@@ -40,7 +40,7 @@ def test_tokenizer_one_token_per_word_and_roundtrip(tok):
 def test_model_size_save_and_load_with_auto_classes(tok, tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    model = tiny.build_model(tok, arch="qwen2", seed=0)
+    model = tiny.build_model(tok, seed=0)  # default arch (llama): AutoTokenizer keeps our tokenizer
     assert 80_000 <= tiny.num_parameters(model) <= 500_000
     out = tiny.save_pretrained_atomic(model, tok, tmp_path / "m", extra_json={"note.json": {"a": 1}})
     assert (out / "config.json").exists() and (out / "note.json").exists()
@@ -51,9 +51,21 @@ def test_model_size_save_and_load_with_auto_classes(tok, tmp_path):
     with torch.no_grad():
         assert torch.allclose(model(input_ids=x).logits, m2(input_ids=x).logits)
     assert t2.get_vocab() == tok.get_vocab()
+    for text in ("T1 3 4 =", "T0 12 15 =", "T2 10 1 = add \\boxed{11}"):  # multi-digit operands: one token each
+        assert t2(text, add_special_tokens=False)["input_ids"] == tok(text, add_special_tokens=False)["input_ids"]
+        assert t2.decode(tok(text, add_special_tokens=False)["input_ids"]) == text
+    assert t2.padding_side == "left"
     # overwriting swaps the directory whole
     tiny.save_pretrained_atomic(tiny.build_model(tok, seed=1), tok, out)
     assert not torch.equal(tiny.load(out)[0].model.embed_tokens.weight, model.model.embed_tokens.weight)
+
+
+def test_load_keeps_the_word_level_tokenizer_for_qwen2_too(tok, tmp_path):
+    """transformers >= 5 forces Qwen2Tokenizer on a qwen2 checkpoint through AutoTokenizer; tiny.load must not."""
+    out = tiny.save_pretrained_atomic(tiny.build_model(tok, arch="qwen2"), tok, tmp_path / "q")
+    _, t2 = tiny.load(out)
+    text = "T3 11 14 ="
+    assert t2(text, add_special_tokens=False)["input_ids"] == tok(text, add_special_tokens=False)["input_ids"]
 
 
 def test_failed_save_leaves_nothing(tok, tmp_path, monkeypatch):

@@ -8,10 +8,15 @@ Settings (recorded by :func:`rsgrpo.grading.grader_settings`; DATA_AND_EVAL §5.
   text and is scored wrong; regression case ``frac-dfrac``) plus ``ExprExtractionConfig``.
 * ``verify(gold, pred, float_rounding=<setting>, timeout_seconds=None)`` -- always gold first (not symmetric).
 Math-Verify's own timeouts are disabled (``None``): the worker's alarm and the parent's kill bound the time.
+* percent: a number's percent sign (``25\\%``, ``25%``) is dropped from gold and prediction before parsing, the
+  "best effort" verdict Math-Verify gives with ANTLR 4.13.2 (DATA_AND_EVAL §5.2: gold ``5`` vs ``5\\%`` is
+  correct). verl pins ANTLR 4.9.3 (omegaconf), under which latex2sympy2_extended 1.11.0 raises on every percent
+  number (``AtomContext`` has no ``FUNC_GAMMA``) and the answer would stay text; this keeps one verdict for both.
 """
 
 from __future__ import annotations
 
+import re
 from importlib import metadata
 
 from latex2sympy2_extended.latex2sympy2 import NormalizationConfig
@@ -32,7 +37,14 @@ SETTINGS = {
                   "NormalizationConfig(basic_latex, units, malformed_operators=True, nits=False, boxed='all', "
                   "equations=False)), ExprExtractionConfig()])",
     "verify": "verify(gold, pred, float_rounding=F, numeric_precision=15, strict=True, timeout_seconds=None)",
+    "percent": "a number's percent sign (\\% or %) is dropped from gold and answer before parsing",
 }
+_PERCENT_RE = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?|\.\d+)\s*\\?%")
+
+
+def drop_percent(s: str) -> str:
+    """``25\\%`` -> ``25`` (only a percent sign right after a number)."""
+    return _PERCENT_RE.sub(r"\1", s) if "%" in s else s
 _MAX_CANONICAL = 1000
 
 
@@ -48,6 +60,7 @@ def versions() -> dict[str, str]:
 
 def parse_gold(gold: str) -> list | str:
     """Parsed gold (a non-empty list), or a one-line error string."""
+    gold = drop_percent(gold)
     parsed = parse("\\boxed{" + gold + "}", list(GOLD_CONFIG), parsing_timeout=None)
     if not parsed:
         parsed = parse(gold, parsing_timeout=None)
@@ -71,7 +84,7 @@ def canonical(parsed: list) -> str | None:
 def verify_answer(parsed_gold: list, answer: str, float_rounding: int,
                   want_canonical: bool) -> tuple[bool, str | None, str | None]:
     """(correct, reason, canonical) for one extracted answer string against a parsed gold."""
-    pred = parse("\\boxed{" + answer + "}", list(PRED_CONFIG), parsing_timeout=None)
+    pred = parse("\\boxed{" + drop_percent(answer) + "}", list(PRED_CONFIG), parsing_timeout=None)
     if not pred:
         return False, "answer does not parse", None
     ok = bool(verify(parsed_gold, pred, float_rounding=float_rounding, timeout_seconds=None))

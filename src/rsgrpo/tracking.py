@@ -4,8 +4,9 @@
     tracker.log({"train/reward_mean": 0.4, ...}, step=10)
     tracker.finish()
 
-`mode`: "offline" (default; also the default of WANDB_MODE when unset: nothing leaves the machine, sync later
-with `wandb sync`), "online", or "disabled". When wandb is not installed, or `mode` is "disabled", the tracker
+`mode`: "auto" (default, the same rule as the verl grid, rsgrpo.wandb_env.wandb_mode: WANDB_MODE if set, else
+"online" when the user is logged in, else "offline": nothing leaves the machine, sync later with `wandb sync`),
+"offline", "online", or "disabled". When wandb is not installed, or `mode` is "disabled", the tracker
 is a no-op. wandb is imported lazily inside `create`. Credentials come from the environment (WANDB_API_KEY)
 and are never written anywhere by this module. The run's id and directory are available as `info()` for
 provenance.
@@ -28,9 +29,12 @@ class Tracker:
     @classmethod
     def create(cls, name: str, mode: str | None = None, project: str = "rsgrpo", group: str | None = None,
                config: Mapping[str, Any] | None = None, directory: str | os.PathLike | None = None) -> "Tracker":
-        mode = mode or os.environ.get("WANDB_MODE") or "offline"
+        if mode in (None, "", "auto"):  # the grid's rule (rsgrpo.wandb_env): WANDB_MODE, else online iff logged in
+            from rsgrpo.wandb_env import wandb_mode
+
+            mode = wandb_mode()
         if mode not in ("offline", "online", "disabled"):
-            raise ValueError(f"wandb mode must be offline, online or disabled, got {mode!r}")
+            raise ValueError(f"wandb mode must be auto, offline, online or disabled, got {mode!r}")
         if mode == "disabled":
             return cls(None)
         try:

@@ -1,5 +1,6 @@
 # Helpers of eval.smk (config parsing and input functions), kept apart from its rules.
 import json
+import re
 import sys
 
 from rsgrpo.runs import parse_run
@@ -89,4 +90,12 @@ def fig7_entries():
     return [(r, b) for r in runs for b in bms]
 
 
-EVAL_WILDCARDS = dict(run=r"[^/]+", benchmark=r"[^/]+", shard=r"[0-9]{5}")
+def _alternation(names):
+    """A wildcard regex matching exactly `names` (none: a regex that matches nothing)."""
+    return "|".join(re.escape(n) for n in sorted(names)) if names else "(?!)"
+
+
+# Only configured (run, benchmark)s match the eval rules, so other producers of results/eval/ (the mini
+# experiment's mini_eval, an imported cache) are never tried against them.
+EVAL_WILDCARDS = dict(run=_alternation(EVAL_RUNS), benchmark=_alternation(EVAL.get("benchmarks", {})),
+                      shard=r"[0-9]{5}")

@@ -103,7 +103,7 @@ if MINI_ON:
         output:
             summary=report("paper_figures/mini_summary.md", caption="../report/mini_summary.rst", category="Mini experiment"),
             csv="paper_figures/table2_mini.csv",
-            md="paper_figures/table2_mini.md",
+            md=report("paper_figures/table2_mini.md", caption="../report/table2_mini.rst", category="Mini experiment"),
             fig_pdf=report("paper_figures/fig4_passk_mini.pdf", caption="../report/fig4_passk_mini.rst", category="Mini experiment"),
             fig_png="paper_figures/fig4_passk_mini.png",
             fig_csv="paper_figures/fig4_passk_mini.csv",
@@ -130,7 +130,7 @@ if MINI_ON:
         input:
             metrics=[f"results/train/{r}/metrics.jsonl" for r in MINI_TRAINED],
         output:
-            pdf="paper_figures/{kind}_mini.pdf",
+            pdf=report("paper_figures/{kind}_mini.pdf", caption="../report/mini_dynamics.rst", category="Mini experiment"),
             png="paper_figures/{kind}_mini.png",
         log:
             "logs/mini/{kind}.log",
@@ -145,6 +145,25 @@ if MINI_ON:
         script:
             "../scripts/dynamics_figure.py"
 
+    rule mini_diversity:
+        """Fig. 7-style: unique-answer ratio per method and the baseline -> treatment accuracy transitions."""
+        input:
+            samples=[f"results/eval/{r}/{MINI_BENCH}/samples.parquet" for r in mini_fig7_runs()[2]],
+            counts=[f"results/eval/{r}/{MINI_BENCH}/counts.parquet" for r in mini_fig7_runs()[2]],
+        output:
+            pdf=report("paper_figures/fig7_diversity_mini.pdf", caption="../report/fig7_diversity_mini.rst", category="Mini experiment"),
+            png="paper_figures/fig7_diversity_mini.png",
+            table="paper_figures/fig7_diversity_mini.csv",
+        log:
+            "logs/mini/fig7_diversity.log",
+        params:
+            entries=[[r, MINI_BENCH] for r in mini_fig7_runs()[2]],
+            fig7={"baseline": mini_fig7_runs()[0], "treatment": mini_fig7_runs()[1]},
+        conda:
+            CONDA_ENV
+        script:
+            "../scripts/fig7_diversity.py"
+
     # Hand the mini results to the report rules (tables.smk reads these input functions): mini_functions.smk.
     _chain("eval_counts_all", lambda: [f"results/eval/{r}/{MINI_BENCH}/counts.parquet" for r in MINI_RUNS])
     _chain("eval_manifests_all", lambda: [f"results/eval/{r}/{MINI_BENCH}/manifest.json" for r in MINI_RUNS])
@@ -152,4 +171,5 @@ if MINI_ON:
     _chain("train_provenance_all", lambda: [f"results/train/{r}/provenance.json" for r in MINI_TRAINED])
 
     ALL_TARGETS += rules.mini_report.output
+    ALL_TARGETS += rules.mini_diversity.output
     ALL_TARGETS += [f"paper_figures/{k}_mini.{ext}" for k in _MINI_DYN for ext in ("pdf", "png")]

@@ -19,17 +19,6 @@ def _mini_runs():
     return out
 
 
-if MINI_ON:
-    MINI_TRAINED = _mini_runs()
-    MINI_BASE = format_run(RunName(model=MINI["model"]))
-    MINI_RUNS = [MINI_BASE] + list(MINI_TRAINED)
-    MINI_BENCH = MINI["benchmark"]
-    MINI_TRAIN_DATA = f"results/data/{MINI['dataset']}_train.parquet"
-    MINI_TEST_DATA = f"results/data/{MINI_BENCH}.parquet"
-    _MINI_TRAINED_RE = "|".join(re.escape(r) for r in MINI_TRAINED) or "(?!)"
-    _MINI_ALL_RE = "|".join(re.escape(r) for r in MINI_RUNS)
-
-
 def mini_rl(run):
     """RLConfig fields of one trained mini run (config mini.rl + its method, seed and group size)."""
     e = MINI_TRAINED[run]
@@ -39,6 +28,14 @@ def mini_rl(run):
 
 
 if MINI_ON:
+    MINI_TRAINED = _mini_runs()
+    MINI_BASE = format_run(RunName(model=MINI["model"]))
+    MINI_RUNS = [MINI_BASE] + list(MINI_TRAINED)
+    MINI_BENCH = MINI["benchmark"]
+    MINI_TRAIN_DATA = f"results/data/{MINI['dataset']}_train.parquet"
+    MINI_TEST_DATA = f"results/data/{MINI_BENCH}.parquet"
+    _MINI_TRAINED_RE = "|".join(re.escape(r) for r in MINI_TRAINED) or "(?!)"
+    _MINI_ALL_RE = "|".join(re.escape(r) for r in MINI_RUNS)
     # beta = 0 is the Dr.GRPO limit of RS-GRPO (ALGORITHMS.md §1.4); GRPO (std-normalised) appears in Fig. 6.
     _MINI_BETAS = [0.0] + sorted({float(e["params"]["beta"]) for e in MINI_TRAINED.values()
                                   if e["estimator"] == "rs_grpo" and float(e["params"]["beta"]) > 0})
@@ -48,6 +45,18 @@ if MINI_ON:
                                                          if not r.split("__")[2].startswith("dr_grpo")))},
         "fig_entropy": {"betas": _MINI_BETAS, "beta0_tag": "dr_grpo"},
     }
+
+
+def mini_fig7_runs():
+    """(baseline run, treatment run, [every run of the first seed and the base]) of the mini Fig. 7."""
+    f7 = {"baseline": "grpo", "treatment": "rs_grpo-b2", **(MINI.get("fig7") or {})}
+    seed = int(MINI["seeds"][0])
+    first = {r.split("__")[2]: r for r in MINI_TRAINED if MINI_TRAINED[r]["seed"] == seed}
+    for role in ("baseline", "treatment"):
+        if f7[role] not in first:
+            raise ValueError(f"config mini.fig7.{role}: {f7[role]!r} is not a method tag of the mini runs "
+                             f"({', '.join(first)})")
+    return first[f7["baseline"]], first[f7["treatment"]], [MINI_BASE] + list(first.values())
 
 
 # Hand the mini results to the report rules (tables.smk reads these input functions when it builds Table 2,

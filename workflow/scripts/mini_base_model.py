@@ -12,7 +12,7 @@ p = snakemake.params  # noqa: F821
 task_cfg = dict(p.task)
 task = tasks.variant(task_cfg.pop("variant"), name=p.dataset, **task_cfg)
 model_cfg = dict(p.model_config)
-arch = model_cfg.pop("arch", "qwen2")
+arch = model_cfg.pop("arch", "llama")
 sft_cfg = dict(p.sft)
 seed = int(sft_cfg.pop("seed", 0))
 train_base_model(task, snakemake.output.model, arch=arch, model_seed=seed, model_kwargs=model_cfg,  # noqa: F821

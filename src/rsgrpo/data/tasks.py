@@ -100,13 +100,14 @@ VARIANTS = {
 }
 
 
-def variant(name: str = "skewed", **overrides: Any) -> OpsTask:
-    """The task of a named variant ('skewed' or 'D') with optional field overrides (e.g. test_per_type=32)."""
-    if name not in VARIANTS:
-        raise ValueError(f"unknown ops task variant {name!r}; known: {sorted(VARIANTS)}")
+def variant(variant_name: str = "skewed", /, **overrides: Any) -> OpsTask:
+    """The task of a named variant ('skewed' or 'D') with optional field overrides (e.g. test_per_type=32,
+    name='ops': the variant name is positional-only, so the task's own `name` field can be overridden)."""
+    if variant_name not in VARIANTS:
+        raise ValueError(f"unknown ops task variant {variant_name!r}; known: {sorted(VARIANTS)}")
     if "type_weights" in overrides:
         overrides["type_weights"] = tuple(int(w) for w in overrides["type_weights"])
-    return replace(OpsTask(), **{**VARIANTS[name], **overrides})
+    return replace(OpsTask(), **{**VARIANTS[variant_name], **overrides})
 
 
 # ------------------------------------------------------------------------------------------ rendering

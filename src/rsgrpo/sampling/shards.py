@@ -190,9 +190,9 @@ def load_prompts(benchmark: str, benchmark_file: str | None, chat_template: bool
     df = load_benchmark(benchmark, path=benchmark_file, check_golds=False)  # golds are parsed at merge
     tokenizer = None
     if chat_template:
-        from transformers import AutoTokenizer
+        from rsgrpo.models.tiny import load_tokenizer
 
-        tokenizer = AutoTokenizer.from_pretrained(tokenizer_path)
+        tokenizer = load_tokenizer(tokenizer_path)
     prompts = [build_prompt(p, tokenizer=tokenizer, chat_template=chat_template) for p in df["problem"]]
     return [str(p) for p in df["problem_id"]], prompts
 

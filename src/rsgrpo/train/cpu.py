@@ -163,7 +163,7 @@ def _ppo_update(model, opt, cfg: RLConfig, seqs, old_lp, mask, adv, prompt_len: 
             if cfg.grad_clip:
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
             opt.step()
-            losses.append(float(loss))
+            losses.append(float(loss.detach()))
             clipped = ((ratio - 1).abs() > 1e-6) & ((ratio < 1 - cfg.clip_low) | (ratio > 1 + cfg.clip_high))
             clipfracs.append(float((clipped.float() * m).sum() / m.sum().clamp_min(1.0)))
     return {"train/loss": float(np.mean(losses)), "train/pg_clipfrac": float(np.mean(clipfracs))}

@@ -1,7 +1,7 @@
 """Supervised pre-training of the tiny base model on the ops task's biased demonstrations.
 
     sft(task, model, tokenizer, steps=800, batch=256, lr=3e-3, seed=0) -> dict of final metrics
-    train_base_model(task, out_dir, arch='qwen2', model_kwargs=..., **sft_kwargs) -> dict  (writes out_dir)
+    train_base_model(task, out_dir, arch='llama', model_kwargs=..., **sft_kwargs) -> dict  (writes out_dir)
 
 Recipe (MINI_EXPERIMENT.md "Model, SFT, RL"): fresh demonstrations every step (rsgrpo.data.tasks.sft_batch),
 AdamW with a one-cycle schedule (peak lr 3e-3), no weight decay, cross-entropy on the response tokens
@@ -115,7 +115,7 @@ def sft(task: T.OpsTask, model, tokenizer, steps: int = 800, batch: int = 256, l
         loss.backward()
         opt.step()
         sched.step()
-        loss_ema = float(loss) if loss_ema is None else 0.95 * loss_ema + 0.05 * float(loss)
+        loss_ema = float(loss.detach()) if loss_ema is None else 0.95 * loss_ema + 0.05 * float(loss.detach())
         if step % log_every == 0 or step == steps:
             log(f"sft step {step}/{steps} loss {loss_ema:.4f} ({time.time() - t0:.1f}s)")
     model.eval()
@@ -125,7 +125,7 @@ def sft(task: T.OpsTask, model, tokenizer, steps: int = 800, batch: int = 256, l
     return metrics
 
 
-def train_base_model(task: T.OpsTask, out_dir: str | Path, arch: str = "qwen2", model_seed: int = 0,
+def train_base_model(task: T.OpsTask, out_dir: str | Path, arch: str = "llama", model_seed: int = 0,
                      model_kwargs: dict[str, Any] | None = None, log: Callable[[str], None] = print,
                      **sft_kwargs: Any) -> dict[str, Any]:
     """Build tokenizer + model, SFT them, save `out_dir/` (HF format, atomic) and `out_dir/sft_metrics.json`."""
