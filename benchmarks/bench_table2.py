@@ -28,7 +28,8 @@ GOAL_S = 10.0
 
 
 def _copy_workflow(dst: Path) -> None:
-    shutil.copy2(ROOT / "Snakefile", dst / "Snakefile")
+    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml
+        shutil.copy2(ROOT / top, dst / top)
     for d in ("workflow", "config"):
         shutil.copytree(ROOT / d, dst / d, ignore=shutil.ignore_patterns("__pycache__"))
 

@@ -148,3 +148,21 @@ def test_worker_death_is_counted_and_replaced():
     assert all(r.status in ("ok", "error") for r in res)
     assert sum(r.status == "error" for r in res) <= 1  # at most the item sent to the dead worker
     assert all(r.correct for r in res if r.status == "ok")
+
+
+def test_screen_rejects_unverifiable_answers_at_once_and_keeps_real_ones():
+    """Power towers of more than 10^5 digits and 25+ deep brackets score 0 (status error) without a timeout;
+    big but ordinary numbers and ordinary nesting still reach the verifier."""
+    from rsgrpo.grading_screen import screen, tower_log10
+
+    for bad in ("9^{9^{9^9}}", "2^{10^{10}}", "10^{10^{6}}", "1^{10^{10^{10}}}", "{" * 25 + "1" + "}" * 25,
+                "\\dfrac{5^{(5^{(5^{(5^5)})} - 4)} - 5}{16}"):
+        assert screen(bad), bad
+    for ok in ("2^{2^{10}}", "2^{1000}", "10^{00012}", "x^{2}+3^{4}", "0^0", "\\frac{1}{1+\\frac{1}{2}}", "(((2)))"):
+        assert screen(ok) is None, ok
+    assert abs(tower_log10("2^{2^{10}}") - 1024 * 0.30103) < 1e-3
+    t0 = time.monotonic()
+    res = grade(["\\boxed{9^{9^{9^9}}}", "\\boxed{2^{10}}"], ["1", "1024"], timeout=T)
+    assert time.monotonic() - t0 < 30
+    assert (res[0].status, res[0].correct, res[0].path) == ("error", False, "screen") and "digits" in res[0].reason
+    assert res[1].correct

@@ -100,7 +100,8 @@ def test_snakemake_finds_the_installed_profile_and_combines_it_with_the_workflow
     dry run uses the Slurm executor, and profiles/default (applied automatically) still sets train_verl's GPUs."""
     work = tmp_path / "wf"
     work.mkdir()
-    shutil.copy2(ROOT / "Snakefile", work / "Snakefile")
+    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml
+        shutil.copy2(ROOT / top, work / top)
     for sub in ("workflow", "config", "profiles"):
         shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.rmtree(work / "profiles" / "slurm")  # only the installed copy can be found
@@ -125,7 +126,8 @@ def test_dry_run_of_the_paper_grid_through_the_installed_profile(tmp_path):
 
     work = tmp_path / "wf"
     work.mkdir()
-    shutil.copy2(ROOT / "Snakefile", work / "Snakefile")
+    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml
+        shutil.copy2(ROOT / top, work / top)
     for sub in ("workflow", "config", "profiles"):
         shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.rmtree(work / "profiles" / "slurm")

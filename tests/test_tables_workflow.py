@@ -23,7 +23,8 @@ BENCH = {"AIME24": (6, 64), "MATH500": (8, 32)}
 def laptop(tmp_path_factory):
     """A copy of the workflow whose results/ holds only a cache, and whose config evaluates those runs."""
     d = tmp_path_factory.mktemp("laptop")
-    shutil.copy2(ROOT / "Snakefile", d / "Snakefile")
+    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml
+        shutil.copy2(ROOT / top, d / top)
     for sub in ("workflow", "config"):
         shutil.copytree(ROOT / sub, d / sub, ignore=shutil.ignore_patterns("__pycache__"))
     runs = make_synthetic_cache(d / "results", grid=GRID, benchmarks=BENCH, steps=4)

@@ -12,6 +12,8 @@ Recipe (DATA_AND_EVAL §5.3, FEASIBILITY §4):
    * *exact*: the normalised strings are identical (whitespace, ``\\left``/``\\right``, ``\\!``/``\\,``,
      ``\\dfrac``/``\\tfrac``->``\\frac``) -> correct. Note this scores ``9^{9^9}`` vs ``9^{9^9}`` correct where
      Math-Verify itself would time out (FEASIBILITY §4).
+   * *screen* (:mod:`rsgrpo.grading_screen`): integer power towers of more than 10^5 digits and brackets nested
+     over 24 deep score 0 with status ``error`` and the reason, at once, instead of spending a whole timeout.
 4. **Verify** the remaining unique pairs in worker *processes* (:mod:`rsgrpo.grading_pool`): each gold parsed
    once per worker (cached; the scheduler keeps a gold on one worker), a soft alarm at ``timeout`` seconds and a
    hard kill + replacement of the worker at ``timeout + kill_grace``. Timeouts and errors score 0 and are
@@ -26,6 +28,8 @@ import re
 from dataclasses import asdict, dataclass
 from importlib import metadata
 from typing import Sequence
+
+from rsgrpo.grading_screen import MAX_DEPTH, MAX_DIGITS, screen
 
 __all__ = ["GradeResult", "grade", "extract_boxed", "parse_gold", "parse_golds", "grader_versions",
            "grader_settings", "summarize", "format_summary", "normalise_answer", "STATUSES"]
@@ -45,7 +49,7 @@ class GradeResult:
     reason: why it failed / how it was scored (None for a plain verdict). canonical: str() of the parsed answer
     (only with ``grade(..., canonical=True)`` or the integer path), for unique-answer statistics.
     seconds: wall time spent on this text's unique (gold, answer) pair (shared by its duplicates).
-    path: none | integer | exact | verify -- how the verdict was reached.
+    path: none | integer | exact | screen | verify -- how the verdict was reached.
     """
 
     correct: bool
@@ -175,6 +179,8 @@ def grade(texts: Sequence[str | None], golds: Sequence[str] | str, *, timeout: f
             verdicts[(gold, ans)] = GradeResult(gi == ai, ans, "ok", None, ai, 0.0, "integer")
         elif na == ng and not canonical:
             verdicts[(gold, ans)] = GradeResult(True, ans, "ok", None, None, 0.0, "exact")
+        elif (why := screen(ans)) is not None:  # a tower with 10^9 digits, 200-deep braces: no verifier settles it
+            verdicts[(gold, ans)] = GradeResult(False, ans, "error", why, None, 0.0, "screen")
         else:
             tasks.append((gold, ans))
 
@@ -236,6 +242,8 @@ def grader_settings(*, timeout: float = DEFAULT_TIMEOUT, float_rounding: int = D
             "float_rounding": float_rounding, "max_answer_chars": max_answer_chars,
             "extraction": "last \\boxed{}/\\fbox{} (brace-matched); no box = no_answer (scored 0)",
             "fast_paths": "integer equality; identical normalised strings",
+            "screen": f"not verified, scored 0: integer powers over {MAX_DIGITS} digits, brackets nested over "
+                      f"{MAX_DEPTH} deep; percent signs of numbers dropped before parsing",
             "math_verify": {
                 "gold_parse": "parse('\\\\boxed{'+gold+'}', [LatexExtractionConfig()]), else parse(gold)",
                 "pred_parse": "parse('\\\\boxed{'+answer+'}', [LatexExtractionConfig(boxed_match_priority=0, "

@@ -265,6 +265,7 @@ def plot_lemmas(cases: dict, pdf, png) -> None:
         ax.annotate(f"peak {rep['peak']:g}", (rep["peak"], 0.9), xycoords=("data", "axes fraction"), fontsize=8,
                     color="C3", xytext=(3, 0), textcoords="offset points")
         ax.set_xscale("symlog", linthresh=1)
+        ax.set_xlim(left=0)  # beta >= 0: no negative symlog decades
         ax.set_xlabel("β (0 = standard PG)")
         ax.set_ylabel("Δ(β)/η = (π'(a*) − π(a*))/η")
         ax.set_title(f"({letter}) {name}\nΔ(0)={rep['delta0']:.3g} at η={next(iter(case['checks']))[4:]}",
