@@ -111,7 +111,7 @@ def test_train_moves_the_model_and_writes_the_contract(base_dir, rows, tmp_path)
     losses = [r["train/loss"] for r in recs if "train/loss" in r]
     assert losses and all(np.isfinite(losses))
     trained, _ = tiny.load(out / "model")
-    moved = sum(float((a - b).abs().sum()) for a, b in zip(trained.parameters(), model0.parameters()))
+    moved = sum(float((a - b).detach().abs().sum()) for a, b in zip(trained.parameters(), model0.parameters()))
     assert moved > 0
     solve = [r["train/solve_rate_cum"] for r in lines[1:]]
     assert all(0 <= s <= 1 for s in solve)
