@@ -14,6 +14,8 @@ import yaml
 from rsgrpo import profiles
 from rsgrpo.cli import main as rsgrpo_main
 
+from workflow_helpers import copy_workflow
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
@@ -94,21 +96,23 @@ def _env_without_slurm_conf_trap(**extra):
     return env
 
 
+def _workflow_with_installed_slurm_profile(tmp_path, **extra_env):
+    """A copy of the workflow without profiles/slurm, and the env in which `rsgrpo profile install slurm` put the
+    cluster profile under XDG_CONFIG_HOME (so only the installed copy can be found)."""
+    work = copy_workflow(tmp_path / "wf")
+    shutil.rmtree(work / "profiles" / "slurm")
+    env = _env_without_slurm_conf_trap(XDG_CONFIG_HOME=str(tmp_path / "cfg"), **extra_env)
+    subprocess.run([sys.executable, "-m", "rsgrpo.cli", "profile", "install", "slurm"], env=env, check=True,
+                   capture_output=True)
+    return work, env
+
+
 @pytest.mark.skipif(not SNAKEMAKE.exists(), reason="snakemake is not installed in this environment")
 def test_snakemake_finds_the_installed_profile_and_combines_it_with_the_workflow_profile(tmp_path):
     """`snakemake --profile slurm` after `rsgrpo profile install slurm` (XDG_CONFIG_HOME in a temp dir): the
     dry run uses the Slurm executor, and profiles/default (applied automatically) still sets train_verl's GPUs."""
-    work = tmp_path / "wf"
-    work.mkdir()
-    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml
-        shutil.copy2(ROOT / top, work / top)
-    for sub in ("workflow", "config", "profiles"):
-        shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.rmtree(work / "profiles" / "slurm")  # only the installed copy can be found
-    env = _env_without_slurm_conf_trap(XDG_CONFIG_HOME=str(tmp_path / "cfg"),
-                                       RSGRPO_SLURM_ACCOUNT="acct-from-env", RSGRPO_SLURM_PARTITION="cpu-from-env")
-    subprocess.run([sys.executable, "-m", "rsgrpo.cli", "profile", "install", "slurm"], env=env, check=True,
-                   capture_output=True)
+    work, env = _workflow_with_installed_slurm_profile(tmp_path, RSGRPO_SLURM_ACCOUNT="acct-from-env",
+                                                       RSGRPO_SLURM_PARTITION="cpu-from-env")
     proc = subprocess.run(
         [str(SNAKEMAKE), "-n", "--cores", "all", "--profile", "slurm", "fig2_rs_advantage", "--forceall"],
         cwd=work, env=env, capture_output=True, text=True, timeout=300)
@@ -124,17 +128,9 @@ def test_dry_run_of_the_paper_grid_through_the_installed_profile(tmp_path):
     the workflow profile's GPU count and the GPU partition/model from the environment on the GPU rule only."""
     from rsgrpo import traingrid
 
-    work = tmp_path / "wf"
-    work.mkdir()
-    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml
-        shutil.copy2(ROOT / top, work / top)
-    for sub in ("workflow", "config", "profiles"):
-        shutil.copytree(ROOT / sub, work / sub, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.rmtree(work / "profiles" / "slurm")
-    env = _env_without_slurm_conf_trap(XDG_CONFIG_HOME=str(tmp_path / "cfg"), RSGRPO_SLURM_PARTITION="cpu-part",
-                                       RSGRPO_SLURM_GPU_PARTITION="gpu-part", RSGRPO_SLURM_GPU_MODEL="h100")
-    subprocess.run([sys.executable, "-m", "rsgrpo.cli", "profile", "install", "slurm"], env=env, check=True,
-                   capture_output=True)
+    work, env = _workflow_with_installed_slurm_profile(tmp_path, RSGRPO_SLURM_PARTITION="cpu-part",
+                                                       RSGRPO_SLURM_GPU_PARTITION="gpu-part",
+                                                       RSGRPO_SLURM_GPU_MODEL="h100")
     proc = subprocess.run([str(SNAKEMAKE), "-n", "--profile", "slurm", "--configfile", "config/paper.yaml"],
                           cwd=work, env=env, capture_output=True, text=True, timeout=300)
     out = proc.stdout + proc.stderr

@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from workflow_helpers import copy_workflow
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 FIXTURE = ROOT / "tests" / "fixtures" / "slurm" / "Snakefile"
@@ -76,18 +78,9 @@ def _job_field(job_id, field):
     return m.group(1) if m else None
 
 
-def _copy_workflow(dest):
-    dest.mkdir(parents=True, exist_ok=True)
-    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml (`conda:`)
-        shutil.copy2(ROOT / top, dest / top)
-    for sub in ("workflow", "config", "profiles"):
-        shutil.copytree(ROOT / sub, dest / sub, ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
-
-
 def test_real_workflow_bandit_figure_through_sbatch(tmp_path):
     """fig3_bandit (bandit_run -> fig3_bandit) of the real workflow, reduced, as two sbatch jobs on `debug`."""
-    wf = _copy_workflow(tmp_path / "wf")
+    wf = copy_workflow(tmp_path / "wf")
     small = {"bandit": {"n_samples": 480, "betas": [0, 8], "methods": [], "n_seeds": 2, "ma_window": 100,
                         "curve_every": 5, "snapshot_every": 10, "escape_threshold": 0.35}}
     (wf / "config" / "slurm_small.yaml").write_text(yaml.safe_dump(small))
@@ -152,7 +145,7 @@ def test_gpu_job_request_and_in_job_gpu_check(tmp_path):
     """train_verl (paper grid) on the fake GPU partition: the sbatch call carries --gpus=<model>:<count> from the
     workflow profile's count and the cluster's model, and the job's GPU-count check fails fast naming both
     numbers (the fake node has no usable GPU). The count is the workflow profile's (profiles/default)."""
-    wf = _copy_workflow(tmp_path / "wf")
+    wf = copy_workflow(tmp_path / "wf")
     wprof = wf / "profiles" / "default" / "config.yaml"
     wanted = yaml.safe_load(wprof.read_text())["set-resources"]["train_verl"]
     count = int(wanted["gpu"])

@@ -2,7 +2,6 @@
 evaluation — even when the config names the cached runs (whose checkpoints, shards and data are absent)."""
 
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,8 @@ import pytest
 import yaml
 
 from rsgrpo.reports.synthetic import make_synthetic_cache
+
+from workflow_helpers import copy_workflow
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -23,10 +24,7 @@ BENCH = {"AIME24": (6, 64), "MATH500": (8, 32)}
 def laptop(tmp_path_factory):
     """A copy of the workflow whose results/ holds only a cache, and whose config evaluates those runs."""
     d = tmp_path_factory.mktemp("laptop")
-    for top in ("Snakefile", "environment.yml"):  # every rule names environment.yml
-        shutil.copy2(ROOT / top, d / top)
-    for sub in ("workflow", "config"):
-        shutil.copytree(ROOT / sub, d / sub, ignore=shutil.ignore_patterns("__pycache__"))
+    copy_workflow(d, subs=("workflow", "config"))
     runs = make_synthetic_cache(d / "results", grid=GRID, benchmarks=BENCH, steps=4)
     cfg = yaml.safe_load((d / "config" / "config.yaml").read_text())
     cfg["eval"]["benchmarks"] = {b: {"n": n} for b, (_, n) in BENCH.items()}

@@ -53,16 +53,20 @@ def _close(s: str, i: int) -> int:
     return -1
 
 
+def _digits_log10(digits: str) -> float:
+    """log10 of a decimal digit string (-inf for zero; the digit count once it is too long to convert)."""
+    digits = digits.lstrip("0")
+    if not digits:
+        return -math.inf
+    return math.log10(int(digits)) if len(digits) < 300 else float(len(digits))
+
+
 def _log10_at(s: str, i: int, depth: int = 0) -> tuple[float, int] | None:
     """(log10 of the integer tower starting at s[i], end index) or None if s[i:] does not start with one."""
     m = _NUM.match(s, i)
     if m is None or depth > MAX_DEPTH:
         return None
-    digits = m.group().lstrip("0")
-    if not digits:
-        base = -math.inf  # 0
-    else:
-        base = math.log10(int(digits)) if len(digits) < 300 else float(len(digits))
+    base = _digits_log10(m.group())
     j = m.end()
     k = j
     while k < len(s) and s[k] == " ":
@@ -87,9 +91,7 @@ def _log10_at(s: str, i: int, depth: int = 0) -> tuple[float, int] | None:
         em = _NUM.match(s, k)
         if em is None:
             return None
-        e = em.group().lstrip("0")
-        exp_log10 = (math.log10(int(e)) if len(e) < 300 else float(len(e))) if e else -math.inf
-        nxt = em.end()
+        exp_log10, nxt = _digits_log10(em.group()), em.end()
     if base <= 0 or exp_log10 == -math.inf:  # 0^e, 1^e, b^0: small whatever the rest
         return 0.0, nxt
     if exp_log10 > 300:

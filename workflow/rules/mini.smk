@@ -148,8 +148,8 @@ if MINI_ON:
     rule mini_diversity:
         """Fig. 7-style: unique-answer ratio per method and the baseline -> treatment accuracy transitions."""
         input:
-            samples=[f"results/eval/{r}/{MINI_BENCH}/samples.parquet" for r in mini_fig7_runs()[2]],
-            counts=[f"results/eval/{r}/{MINI_BENCH}/counts.parquet" for r in mini_fig7_runs()[2]],
+            samples=[f"results/eval/{r}/{MINI_BENCH}/samples.parquet" for r in MINI_FIG7_RUNS],
+            counts=[f"results/eval/{r}/{MINI_BENCH}/counts.parquet" for r in MINI_FIG7_RUNS],
         output:
             pdf=report("paper_figures/fig7_diversity_mini.pdf", caption="../report/fig7_diversity_mini.rst", category="Mini experiment"),
             png="paper_figures/fig7_diversity_mini.png",
@@ -157,8 +157,8 @@ if MINI_ON:
         log:
             "logs/mini/fig7_diversity.log",
         params:
-            entries=[[r, MINI_BENCH] for r in mini_fig7_runs()[2]],
-            fig7={"baseline": mini_fig7_runs()[0], "treatment": mini_fig7_runs()[1]},
+            entries=[[r, MINI_BENCH] for r in MINI_FIG7_RUNS],
+            fig7={"baseline": MINI_FIG7_BASELINE, "treatment": MINI_FIG7_TREATMENT},
         conda:
             CONDA_ENV
         script:

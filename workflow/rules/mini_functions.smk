@@ -59,6 +59,10 @@ def mini_fig7_runs():
     return first[f7["baseline"]], first[f7["treatment"]], [MINI_BASE] + list(first.values())
 
 
+if MINI_ON:
+    MINI_FIG7_BASELINE, MINI_FIG7_TREATMENT, MINI_FIG7_RUNS = mini_fig7_runs()
+
+
 # Hand the mini results to the report rules (tables.smk reads these input functions when it builds Table 2,
 # Figs. 5/6 and PROVENANCE.md): chain onto any function another stage defined under the same name.
 def _chain(name, extra):
