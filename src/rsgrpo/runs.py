@@ -1,4 +1,4 @@
-"""Run names: the one place that formats and parses `{run}` (DESIGN: Names).
+"""Run names: the one place that formats and parses `{run}` (README "Architecture": Names).
 
     trained:  {model}__{dataset}__{method}{param}__s{seed}   e.g. qwen25-math-1.5b__deepmath103k__rs_grpo-b2__s0
     base:     {model}__base                                  e.g. qwen25-math-1.5b__base

@@ -1,28 +1,84 @@
-# Helpers only (no rules): config validation, shared target list, run-name helpers.
-import sys
-from pathlib import Path
+# Helpers only (no rules): the validated config as jobs, shared names and the default target.
+# Everything config -> job lives in the library (rsgrpo.config.jobs, rsgrpo.config.report); this file only
+# binds it to Snakemake (wildcard constraints, the results-mode file scan, the target list).
+import glob
+import os
+import re
 
-import yaml
+import configs  # workflow/lib/configs.py
 
-from rsgrpo.configcheck import ConfigError, validate_config
+from rsgrpo.config.report import DYNAMICS, PRESENT_PATTERNS, Selection
+from rsgrpo.io import paths
 
 # The software environment of every step (relative to workflow/rules/); see environment.yml.
 CONDA_ENV = "../../environment.yml"
 
-# Everything the default target builds; stage rule files append to it.
-ALL_TARGETS = []
-
-_SCHEMA = Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
-if not _SCHEMA.exists():  # when used as a module from workflow/ itself
-    _SCHEMA = Path(workflow.basedir).parent / "workflow" / "schemas" / "config.schema.yaml"
-
-try:
-    validate_config(config, yaml.safe_load(_SCHEMA.read_text()))
-except ConfigError as _err:
-    sys.stderr.write(f"rsgrpo: invalid config: {_err}\n")
-    sys.exit(1)
+# A bad config stops here with one line naming the key, before any job.
+JOBS = configs.load(config, workflow.overwrite_configfiles, workflow.basedir)
+REPORT = JOBS.report
+SUFFIX = REPORT.get("suffix", "")
+RESULTS_MODE = REPORT.get("source", "dag") == "results"
 
 
-def figure(stem):
-    """paper_figures/{stem}.pdf and .png, the pair every figure rule writes."""
-    return multiext(f"paper_figures/{stem}", ".pdf", ".png")
+def _present():
+    """The result files an imported cache holds (results mode only: dag mode reads exactly the config's runs)."""
+    return {kind: sorted(p for p in glob.glob(pattern) if not os.path.basename(p).startswith("."))
+            for kind, pattern in PRESENT_PATTERNS.items()}
+
+
+SEL = Selection(JOBS, _present() if RESULTS_MODE else None)
+
+
+def table3_jobs():
+    """The jobs whose verl hyper-parameters Table 3 documents: report.table3.config's, or this config's."""
+    other = (REPORT.get("table3") or {}).get("config")
+    return configs.jobs_of(other, str(workflow.basedir)) if other else JOBS
+
+
+def alternatives(names):
+    """A wildcard regex matching exactly `names` (none: a regex that matches nothing)."""
+    return "|".join(re.escape(n) for n in sorted(names)) or "(?!)"
+
+
+def fingerprint(paths_read, declared):
+    """[(path, size, mtime_ns)] of the files read but not declared (results mode), so that Snakemake's params
+    trigger re-runs a report rule when an import changes them; [] in dag mode (every file read is declared)."""
+    if not RESULTS_MODE:
+        return []
+    out = []
+    for p in paths_read:
+        if p not in declared and os.path.exists(p):
+            st = os.stat(p)
+            out.append((p, st.st_size, st.st_mtime_ns))
+    return out
+
+
+def all_targets(wildcards):
+    """The default target: the bandit's results, the grid's checkpoints and evaluations, every report artefact
+    this config can make (evaluated after every rule file is read, so no include order matters)."""
+    out = [*rules.bandit_run.output, *rules.lemma_checks.output]
+    out += [paths.train_model(run) for run in JOBS.runs] + SEL.counts()[0]
+    return out + report_targets()
+
+
+def report_targets():
+    """Every report artefact this config can make: the bandit's and closed-form ones, and results_targets()."""
+    return [*rules.fig1_bandit_snapshots.output, *rules.fig3_bandit.output, *rules.fig3_bandit_methods.output,
+            *rules.lemmas.output, *rules.fig2_rs_advantage.output, *rules.fig8_advantage_methods.output,
+            *rules.table1_properties.output, *rules.table3_hyperparameters.output, *results_targets()]
+
+
+def results_targets():
+    """The artefacts made from run results, each only when it has something to show (configured or present),
+    so a config whose stages make no runs stays green."""
+    out = list(rules.PROVENANCE.output)
+    if SEL.counts()[1]:
+        out += [*rules.table2.output, *rules.fig4_passk.output]
+        if REPORT.get("mini_summary"):
+            out += rules.mini_summary.output
+    for kind in DYNAMICS:
+        if SEL.metrics(kind)[1]:
+            out += getattr(rules, kind).output
+    if SEL.fig7():
+        out += rules.fig7_diversity.output
+    return out

@@ -1,54 +1,61 @@
-# Paper-scale training with verl 0.9.1 (issue 5; paper Sec. 6, App. E, Tables 2-3).
-#   training_data        results/data/training/{dataset}.parquet       verl parquet of a training set (CPU)
-#   training_val_data    results/data/training/validation.parquet      the six benchmarks as verl val set (CPU)
-#   train_verl           results/train/{run}/{model/,metrics.jsonl,provenance.json}   one GPU job per run
-#   table3_hyperparameters  paper_figures/table3_hyperparameters.{md,tex}  (default target; no GPU)
-# Active only when config["train"]["experiments"] is non-empty (config/paper.yaml). GPUs, memory, runtime and
-# nodes come from the workflow profile (profiles/default/config.yaml) / the cluster profile, not from config.
-include: "train_functions.smk"
+# Training: every run of the grid (config train.experiments), by the trainer its experiment names; both write
+# the same contract results/train/{run}/{model/, metrics.jsonl, provenance.json} (rsgrpo.io.paths).
+#   base_model   results/train/{model}__base/model     a tiny model SFT-ed on its task (train.models.*.build)
+#   train_cpu    results/train/{run}/...               rsgrpo.train.cpu (trainer: cpu; one core, minutes)
+#   train_verl   results/train/{run}/...               verl 0.9.1 (trainer: verl; GPUs, memory, runtime and
+#                                                      nodes come from the workflow / cluster profile)
 
 
-rule training_data:
+rule base_model:
+    """Tiny HF causal LM + word-level tokenizer, SFT on its task's biased demonstrations (the base policy)."""
     output:
-        parquet="results/data/training/{dataset}.parquet",
-        counts="results/data/training/{dataset}.counts.json",
-    params:
-        spec=lambda wc: _TRAIN["datasets"][wc.dataset],
+        model=directory(paths.train_model("{model}__base")),
     wildcard_constraints:
-        dataset=_alternatives(_TRAIN_DATASETS),
-    log:
-        "logs/train/training_data_{dataset}.log",
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/training_data.py"
-
-
-rule training_val_data:
-    output:
-        parquet="results/data/training/validation.parquet",
+        model=alternatives(JOBS.built_models),
     params:
-        benchmarks=lambda wc: (_TRAIN.get("validation") or {}).get("benchmarks") or {},
+        job=lambda w: JOBS.base_model_job(w.model),
     log:
-        "logs/train/training_val_data.log",
+        "logs/train/{model}__base.log",
+    threads: 1
     conda:
         CONDA_ENV
     script:
-        "../scripts/training_val_data.py"
+        "../scripts/base_model.py"
+
+
+rule train_cpu:
+    """One CPU RL run: group sampling, the real grader, the registry's advantages, PPO-clip (clip-higher)."""
+    input:
+        unpack(lambda w: JOBS.train_inputs(w.run)),
+    output:
+        model=directory(paths.train_model("{run}")),
+        metrics=paths.train_metrics("{run}"),
+        provenance=paths.train_provenance("{run}"),
+    wildcard_constraints:
+        run=alternatives(JOBS.runs_of("cpu")),
+    params:
+        job=lambda w: JOBS.cpu_job(w.run),
+    log:
+        "logs/train/{run}.log",
+    threads: 1
+    conda:
+        CONDA_ENV
+    script:
+        "../scripts/train_cpu.py"
 
 
 rule train_verl:
+    """One verl run: python -m verl.trainer.main_ppo (resume_mode=auto), HF export, metrics mirror, provenance."""
     input:
-        train=lambda wc: f"results/data/training/{TRAIN_RUNS[wc.run].dataset}.parquet",
-        val="results/data/training/validation.parquet",
+        unpack(lambda w: JOBS.train_inputs(w.run)),
     output:
-        model=directory("results/train/{run}/model"),
-        metrics="results/train/{run}/metrics.jsonl",
-        provenance="results/train/{run}/provenance.json",
-    params:
-        job=_train_params,
+        model=directory(paths.train_model("{run}")),
+        metrics=paths.train_metrics("{run}"),
+        provenance=paths.train_provenance("{run}"),
     wildcard_constraints:
-        run=_alternatives(TRAIN_RUNS),
+        run=alternatives(JOBS.runs_of("verl")),
+    params:
+        job=lambda w: JOBS.verl_job(w.run),
     resources:
         # GPUs (gpu / gpu_model or gres), cpus_per_gpu, mem_mb, runtime: profiles/default/config.yaml
         nodes=1,
@@ -58,29 +65,3 @@ rule train_verl:
         CONDA_ENV
     script:
         "../scripts/train_verl.py"
-
-
-rule table3_hyperparameters:
-    """Table 3: training hyper-parameters from the config (the paper's values and our explicit choices)."""
-    output:
-        md=report(
-            "paper_figures/table3_hyperparameters.md",
-            caption="../report/table3_hyperparameters.rst",
-            category="Paper tables",
-        ),
-        tex="paper_figures/table3_hyperparameters.tex",
-    params:
-        hyperparameters=lambda wc: traingrid.hyperparameters(_TRAIN),
-        models=lambda wc: _TRAIN.get("models") or {},
-    log:
-        "logs/train/table3_hyperparameters.log",
-    conda:
-        CONDA_ENV
-    script:
-        "../scripts/table3_hyperparameters.py"
-
-
-localrules: training_val_data, table3_hyperparameters
-
-ALL_TARGETS.extend(["paper_figures/table3_hyperparameters.md", "paper_figures/table3_hyperparameters.tex"])
-ALL_TARGETS.extend(f"results/train/{name}/model" for name in TRAIN_RUNS)

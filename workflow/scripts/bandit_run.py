@@ -8,7 +8,7 @@ from pathlib import Path  # noqa: E402
 import torch  # noqa: E402
 
 from rsgrpo import bandit  # noqa: E402
-from rsgrpo.provenance import write_manifest  # noqa: E402
+from rsgrpo.io.provenance import write_manifest  # noqa: E402
 
 torch.set_num_threads(max(1, int(snakemake.threads)))  # noqa: F821
 out = snakemake.output  # noqa: F821

@@ -1,10 +1,10 @@
-"""eval_shard: generate one shard of (run, benchmark) with the configured backend (rsgrpo.sampling.shards)."""
+"""eval_shard: generate one shard of (run, benchmark) with the configured backend (rsgrpo.eval.sampling.shards)."""
 import sys
 
 sys.stderr = open(snakemake.log[0], "w", buffering=1)  # noqa: F821
 import os  # noqa: E402
 
-from rsgrpo.sampling.shards import EvalPlan, run_shard_job  # noqa: E402
+from rsgrpo.eval.sampling.shards import EvalPlan, run_shard_job  # noqa: E402
 
 p = snakemake.params  # noqa: F821
 os.environ.setdefault("OMP_NUM_THREADS", str(snakemake.threads))  # noqa: F821

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start a Ray cluster across the current Slurm allocation (VERL.md §12): the head on the first node, one
+# Start a Ray cluster across the current Slurm allocation (docs/verl.md §12): the head on the first node, one
 # worker per other node, each after checking its visible GPU count. Called by train_verl.py when nodes > 1;
 # verl then joins the cluster through RAY_ADDRESS (main_ppo's ray.init connects to it).
 #   usage: ray_slurm.sh GPUS_PER_NODE LOGDIR      -> last stdout line: RAY_ADDRESS=<ip>:<port>
@@ -20,7 +20,7 @@ cpus=${SLURM_CPUS_ON_NODE:-$(nproc)}
 start_node() {  # node, ray start arguments...
   local node=$1; shift
   srun --overlap --nodes=1 --ntasks=1 -w "$node" bash -c \
-    "$py -m rsgrpo.gpus --expect $gpus && exec ray start --num-cpus=$cpus --num-gpus=$gpus --block $*" \
+    "$py -m rsgrpo.train.verl.gpus --expect $gpus && exec ray start --num-cpus=$cpus --num-gpus=$gpus --block $*" \
     >"$logdir/ray_$node.log" 2>&1 &
 }
 start_node "$head" --head --node-ip-address="$head_ip" --port="$port"

@@ -1,2 +1,4 @@
-"""Datasets as one parquet schema each: evaluation benchmarks (:mod:`rsgrpo.data.benchmarks`), training sets
-and synthetic tasks. Hubs may be unreachable: every loader also reads local Parquet/JSONL files."""
+"""Datasets as one parquet schema each: evaluation benchmarks (`benchmarks`), training sets in verl's row format
+(`training`) and the synthetic ops task of the CPU experiment (`tasks`). Every loader also reads local files.
+May import: rsgrpo.io, rsgrpo.runs.
+"""

@@ -1,9 +1,9 @@
-"""The six evaluation benchmarks (paper §6.1, App. E; DATA_AND_EVAL §1), loaded from the Hub or a local file.
+"""The six evaluation benchmarks (paper §6.1, App. E; docs/evaluation.md §1), loaded from the Hub or a local file.
 
 Normalised output: a DataFrame with ``problem_id`` (str, unique), ``problem``, ``answer`` (gold string),
-``benchmark`` and ``answer_canonical`` (Math-Verify's canonical form of the gold). Every gold is parsed once at
-load (in the grading worker processes); one that does not parse stops with a ValueError naming the benchmark
-and the problem id. Prompts: :func:`build_prompt` (problem + the paper's suffix, DATA_AND_EVAL §3).
+``benchmark`` and ``answer_canonical`` (the grader's canonical form of the gold). With a ``gold_parser`` (the
+grader's ``rsgrpo.eval.grading.parse_golds``: this package does not import the grader) every gold is parsed once
+at load; one that does not parse stops with a ValueError naming the benchmark and the problem id. Prompts: :func:`build_prompt` (problem + the paper's suffix, docs/evaluation.md §3).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -33,14 +33,14 @@ class BenchmarkSpec:
     problem_col: str = "problem"
     answer_col: str = "answer"
     id_col: str | None = None
-    n_samples: int = 1024  # samples per problem (DATA_AND_EVAL §4)
+    n_samples: int = 1024  # samples per problem (docs/evaluation.md §4)
     k_max: int = 1024  # largest k of the pass@k curve (Fig. 4)
     config: str | None = None  # dataset config name
     revision: str | None = None  # pin a Hub commit in the config and record it
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {
-    # MATH500: n not legible in the paper; Fig. 4 stops at k = 2^5, so n = 32 (DATA_AND_EVAL §4)
+    # MATH500: n not legible in the paper; Fig. 4 stops at k = 2^5, so n = 32 (docs/evaluation.md §4)
     "MATH500": BenchmarkSpec("MATH500", "math-ai/math500", "test", id_col="unique_id", n_samples=32, k_max=32),
     "AIME24": BenchmarkSpec("AIME24", "HuggingFaceH4/aime_2024", "train", id_col="id"),
     "AIME25": BenchmarkSpec("AIME25", "math-ai/aime25", "test", id_col="id"),
@@ -62,7 +62,7 @@ def get_spec(name: str, **overrides: Any) -> BenchmarkSpec:
     """Registry entry for ``name`` (one of BENCHMARKS or ``fixture``), with optional field overrides."""
     specs = {**BENCHMARKS, FIXTURE.name: FIXTURE}
     if name not in specs:
-        raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(specs)}")
+        raise ValueError(f"unknown benchmark {name!r}; known: {', '.join(specs)} (or give a local file)")
     return replace(specs[name], **overrides) if overrides else specs[name]
 
 
@@ -132,9 +132,8 @@ def normalise_benchmark(df: pd.DataFrame, spec: BenchmarkSpec, *, source: str = 
                          "benchmark": spec.name})
 
 
-def _check_golds(out: pd.DataFrame, spec: BenchmarkSpec, timeout: float) -> pd.DataFrame:
-    from rsgrpo.grading import parse_golds
-    parsed = parse_golds(out["answer"].tolist(), timeout=timeout)
+def _check_golds(out: pd.DataFrame, spec: BenchmarkSpec, gold_parser: Callable, timeout: float) -> pd.DataFrame:
+    parsed = gold_parser(out["answer"].tolist(), timeout=timeout)
     bad = [(pid, gold, msg) for pid, gold, (ok, msg) in zip(out["problem_id"], out["answer"], parsed) if not ok]
     if bad:
         pid, gold, msg = bad[0]
@@ -146,14 +145,20 @@ def _check_golds(out: pd.DataFrame, spec: BenchmarkSpec, timeout: float) -> pd.D
 
 
 def load_benchmark(name: str, path: str | os.PathLike | None = None, *, revision: str | None = None,
-                   check_golds: bool = True, timeout: float = 5.0, limit: int | None = None,
+                   gold_parser: Callable | None = None, timeout: float = 5.0, limit: int | None = None,
                    **overrides: Any) -> pd.DataFrame:
-    """Load benchmark ``name`` from the local file ``path`` if given, else from the Hub.
+    """Load benchmark ``name`` from the local file ``path`` if given, else from the Hub. A name outside the
+    registry needs ``path`` (a file with problem_id/problem/answer columns, e.g. a task's held-out split).
 
     Hub: ``datasets.load_dataset(hub_id, config, split=split, revision=revision)``. ``limit`` keeps the first
-    rows (smoke runs). ``overrides`` replace spec fields (e.g. ``problem_col``). Returns the schema COLUMNS.
+    rows (smoke runs). ``overrides`` replace spec fields (e.g. ``problem_col``). ``gold_parser(golds, timeout=)
+    -> [(ok, canonical or message)]`` checks every gold (None: unchecked, ``answer_canonical`` None). Returns COLUMNS.
     """
-    spec = get_spec(name, **overrides)
+    if path is not None and name not in BENCHMARKS and name != FIXTURE.name:
+        # a benchmark made elsewhere (e.g. a task's held-out split, rsgrpo.data.tasks): the file in the schema
+        spec = replace(BenchmarkSpec(name, hub_id="", split="local", id_col="problem_id"), **overrides)
+    else:
+        spec = get_spec(name, **overrides)
     if path is None and spec.name == FIXTURE.name:
         path = fixture_path()
     if path is not None:
@@ -171,15 +176,15 @@ def load_benchmark(name: str, path: str | os.PathLike | None = None, *, revision
     if limit is not None:
         raw = raw.iloc[:limit]
     out = normalise_benchmark(raw, spec, source=source)
-    if check_golds:
-        out = _check_golds(out, spec, timeout)
+    if gold_parser is not None:
+        out = _check_golds(out, spec, gold_parser, timeout)
     else:
         out["answer_canonical"] = None
     return out[COLUMNS]
 
 
 def prompt_messages(problem: str) -> list[dict[str, str]]:
-    """The chat message list (one user turn: problem + suffix); verl's ``prompt`` column (VERL.md §9)."""
+    """The chat message list (one user turn: problem + suffix); verl's ``prompt`` column (docs/verl.md §9)."""
     return [{"role": "user", "content": problem + PROMPT_SUFFIX}]
 
 

@@ -1,10 +1,10 @@
 """"Skewed-marker ops": a verifiable synthetic task on which a tiny LM shows the exploration dilemma.
 
-Design (MINI_EXPERIMENT.md, measured there in plain torch; rebuilt here through the harness's real parts)::
+Design (docs/cpu_experiment.md, measured there in plain torch; rebuilt here through the harness's real parts)::
 
     prompt    "T{m} {a} {b} ="            m in 0..3 (type marker), a, b in 0..M-1 (M = 16)
     response  "{op_word} \\boxed{{N}}"     choose a strategy (add|sub|mul|xor), then execute it
-    reward    1 iff N == op_m(a, b)        graded by the real grader (rsgrpo.grading); the word is not graded
+    reward    1 iff N == op_m(a, b)        graded by the real grader (rsgrpo.eval.grading); the word is not graded
 
     op0 = (a + b) mod M   (the dominant strategy)     op1 = (a - b) mod M
     op2 = (a * b) mod M                               op3 = a xor b
@@ -29,7 +29,7 @@ Why this models the exploration dilemma of the paper (a sharply peaked, partly w
 
 Variant D (``answer_noise`` = 0.3, the paper's full framing): 30 % of SFT answers are uniformly random, so
 there is also execution noise that GRPO can clean up (GRPO gains pass@1 and loses pass@k); its RS escape is
-seed-dependent (MINI_EXPERIMENT.md, "Variants").
+seed-dependent (docs/cpu_experiment.md, "Variants").
 
 Outputs use the harness's schemas: ``benchmark_frame`` -> (problem_id, problem, answer) like the real
 benchmarks (rsgrpo.data.benchmarks); ``training_frame`` -> verl-style training rows (data_source, prompt as a
@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OpsTask", "OP_WORDS", "variant", "VARIANTS", "vocabulary", "problem_text", "prompt_text", "response_text",
+__all__ = ["OpsTask", "OP_WORDS", "variant", "from_config", "VARIANTS", "vocabulary", "problem_text", "prompt_text", "response_text",
            "apply_op", "split_pairs", "benchmark_frame", "training_frame", "sft_batch", "extract_boxed",
            "reference_correct"]
 
@@ -110,6 +110,13 @@ def variant(variant_name: str = "skewed", /, **overrides: Any) -> OpsTask:
     return replace(OpsTask(), **{**VARIANTS[variant_name], **overrides})
 
 
+def from_config(name: str, cfg: dict[str, Any]) -> OpsTask:
+    """The task of a `train.datasets.<name>.task` config block ({variant, ...OpsTask fields}); `name` is the
+    dataset key (run names, data_source)."""
+    cfg = dict(cfg)
+    return variant(cfg.pop("variant", "skewed"), name=name, **cfg)
+
+
 # ------------------------------------------------------------------------------------------ rendering
 def vocabulary(task: OpsTask) -> list[str]:
     """The task's words (no special tokens): markers, operands, '=', the words of the paper's prompt suffix
@@ -156,7 +163,7 @@ def extract_boxed(text: str) -> str | None:
 
 
 def reference_correct(text: str, gold: str) -> bool:
-    """Plain-Python correctness (last boxed integer == gold); used to cross-check rsgrpo.grading."""
+    """Plain-Python correctness (last boxed integer == gold); used to cross-check rsgrpo.eval.grading."""
     ans = extract_boxed(text)
     return ans is not None and ans == str(gold).strip()
 

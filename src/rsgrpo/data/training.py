@@ -1,4 +1,4 @@
-"""Training sets (paper §6.4: math12k, deepmath103k, dapo17k) -> verl parquet (VERL.md §9, DATA_AND_EVAL §2).
+"""Training sets (paper §6.4: math12k, deepmath103k, dapo17k) -> verl parquet (docs/verl.md §9, docs/evaluation.md §2).
 
 Output row (one per problem)::
 
@@ -28,7 +28,7 @@ import pandas as pd
 from rsgrpo.data.benchmarks import PROMPT_SUFFIX, read_local
 
 __all__ = ["TrainingSource", "SOURCES", "get_source", "strip_dapo_template", "load_training_set",
-           "to_verl", "prepare_training_set", "benchmarks_to_verl", "overlap_counts", "normalise_text",
+           "to_verl", "prepare_training_set", "prepare_dataset", "benchmarks_to_verl", "overlap_counts", "normalise_text",
            "PROMPT_SUFFIX"]
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class TrainingSource:
 
 
 SOURCES: dict[str, TrainingSource] = {
-    # DATA_AND_EVAL §2 (the App. E list of training ids was lost in extraction; standard public sources)
+    # docs/evaluation.md §2 (the App. E list of training ids was lost in extraction; standard public sources)
     "math12k": TrainingSource("math12k", "hiyouga/math12k"),
     "deepmath103k": TrainingSource("deepmath103k", "zwhe99/DeepMath-103K", problem_col="question",
                                    answer_col="final_answer"),
@@ -69,7 +69,7 @@ def get_source(name: str, **overrides: Any) -> TrainingSource:
     return replace(SOURCES[name], **overrides) if overrides else SOURCES[name]
 
 
-# The raw DAPO content (DATA_AND_EVAL §2): a fixed head, the problem, a fixed tail.
+# The raw DAPO content (docs/evaluation.md §2): a fixed head, the problem, a fixed tail.
 _DAPO_HEAD = re.compile(
     r"^\s*Solve the following math problem step by step\.\s*The last line of your response should be of the "
     r"form Answer: \$Answer \(without quotes\) where \$Answer is the answer to the problem\.\s*", re.S)
@@ -207,6 +207,26 @@ def prepare_training_set(name: str, out_path: str | os.PathLike, path: str | os.
     return counts
 
 
+def prepare_dataset(key: str, spec: dict[str, Any], out_path: str | os.PathLike) -> dict[str, Any]:
+    """One `train.datasets` entry -> verl parquet at `out_path` (atomically); returns its counts.
+
+    spec: {source: a SOURCES key, path, hub_id, revision, limit} or {source: task, task: {...}} (the ops task's
+    RL rows, rsgrpo.data.tasks.training_frame; each marker's problems repeated by its type weight)."""
+    from rsgrpo.io import atomic_path
+
+    if spec.get("source") == "task":
+        from rsgrpo.data import tasks
+
+        task = tasks.from_config(key, spec["task"])
+        frame = tasks.training_frame(task)
+        with atomic_path(out_path) as tmp:
+            frame.to_parquet(tmp, index=False)
+        return {"dataset": key, "rows": len(frame), "distinct_problems": int(frame["problem_id"].nunique()),
+                "task": task.to_dict()}
+    extra = {k: spec[k] for k in ("hub_id", "revision") if spec.get(k) is not None}
+    return prepare_training_set(spec["source"], out_path, spec.get("path"), limit=spec.get("limit"), **extra)
+
+
 def benchmarks_to_verl(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Normalised benchmark tables (rsgrpo.data.benchmarks: problem_id, problem, answer, benchmark) -> one verl
     validation parquet; data_source = the benchmark name, extra_info carries the problem id."""
@@ -229,7 +249,7 @@ def benchmarks_to_verl(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
 
 
 def overlap_counts(train_problems: Iterable[str], eval_problems: Iterable[str]) -> dict[str, int]:
-    """Training/evaluation overlap (DATA_AND_EVAL §2): exact and whitespace/case-normalised matches."""
+    """Training/evaluation overlap (docs/evaluation.md §2): exact and whitespace/case-normalised matches."""
     train = list(train_problems)
     evals = list(eval_problems)
     exact = len(set(train) & set(evals))

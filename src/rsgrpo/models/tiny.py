@@ -66,7 +66,7 @@ def model_config(vocab_size: int, pad_id: int, eos_id: int, arch: str = "llama",
 
     `init_std` is the normal init's std (transformers' `initializer_range`). The hub default 0.02 is tuned for
     d >= 1024; at d = 64 the ops task's SFT then stalls on the strategy prior (execution accuracy ~0.1 after
-    800 steps, measured) while 0.1 reaches ~0.98, as the MINI_EXPERIMENT prototype's PyTorch-default init did."""
+    800 steps, measured) while 0.1 reaches ~0.98, as the docs/cpu_experiment.md prototype's PyTorch-default init did."""
     from transformers import LlamaConfig, Qwen2Config
 
     common = dict(vocab_size=vocab_size, hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,

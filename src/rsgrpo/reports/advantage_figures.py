@@ -1,11 +1,10 @@
 """Advantage-vs-accuracy curves and the paper's Fig. 2 (RS-GRPO) and Fig. 8 (all methods, App. B).
 
-Every number comes from calling the estimator registry `rsgrpo.advantages.compute`; no formula is re-typed
+Every number comes from calling the estimator registry `rsgrpo.estimators.compute`; no formula is re-typed
 here. A "method" is a mapping as in the config: ``{"estimator": name, "params": {...}, "label": optional}``.
 
     binary_curves(method, group_size)          -> BinaryCurves: A+, A-, sum|A| for c = 0..N correct
     continuous_curve(beta, group_size)         -> (rewards (N,), advantages (N,)) of RS-GRPO on a uniform grid
-    method_label(method)                       -> legend text, e.g. "RS-GRPO (β=2)"
     plot_fig2(...), plot_fig8(...)             -> write PDF + PNG (atomic)
 """
 
@@ -17,7 +16,10 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["BinaryCurves", "binary_curves", "continuous_curve", "method_label", "method_k", "plot_fig2", "plot_fig8"]
+from rsgrpo.reports import _style
+from rsgrpo.reports._style import method_label, save_figure
+
+__all__ = ["BinaryCurves", "binary_curves", "continuous_curve", "method_k", "plot_fig2", "plot_fig8"]
 
 
 @dataclass(frozen=True)
@@ -39,48 +41,24 @@ def _fmt(v) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
 
 
-def method_label(method: Mapping) -> str:
-    """The config's `label`, or the registry label with its non-default-looking parameters: "RS-GRPO (β=2)"."""
-    from rsgrpo import advantages
-
-    if method.get("label"):
-        return str(method["label"])
-    name = method["estimator"]
-    params = advantages.check_params(name, **(method.get("params") or {}))
-    shown = []
-    for key, value in params.items():
-        if key == "eps":
-            continue
-        if key == "beta":
-            shown.append(f"β={_fmt(float(value))}")
-        elif key == "variant":
-            shown.append(str(value).upper())
-        elif key == "baseline":
-            shown.append({"none": "no baseline", "loo": "LOO", "loo-1": "(k−1)-LOO"}[value])
-        else:
-            shown.append(f"{key}={_fmt(value)}")
-    base = advantages.spec(name).label
-    return f"{base} ({', '.join(shown)})" if shown else base
-
-
 def method_k(method: Mapping) -> int | None:
     """The method's pass@k parameter k (None for methods without one)."""
-    from rsgrpo import advantages
+    from rsgrpo import estimators
 
     name = method["estimator"]
-    return advantages.check_params(name, **(method.get("params") or {})).get("k")
+    return estimators.check_params(name, **(method.get("params") or {})).get("k")
 
 
 def binary_curves(method: Mapping, group_size: int) -> BinaryCurves:
     """A+, A- and sum |A| vs accuracy c/N for binary groups (c correct first, then N - c wrong)."""
     import torch
 
-    from rsgrpo import advantages
+    from rsgrpo import estimators
 
     n = int(group_size)
     c = np.arange(n + 1)
     rewards = torch.tensor((np.arange(n)[None, :] < c[:, None]).astype(np.float64))  # (N+1, N), row c
-    a = advantages.compute(method["estimator"], rewards, **(method.get("params") or {})).numpy()  # (N+1, N)
+    a = estimators.compute(method["estimator"], rewards, **(method.get("params") or {})).numpy()  # (N+1, N)
     positive = np.where(c > 0, a[:, 0], np.nan)  # column 0 is correct whenever c >= 1
     negative = np.where(c < n, a[:, -1], np.nan)  # the last column is wrong whenever c <= N-1
     return BinaryCurves(method_label(method), c / n, positive, negative, np.abs(a).sum(axis=1))
@@ -90,26 +68,16 @@ def continuous_curve(beta: float, group_size: int) -> tuple[np.ndarray, np.ndarr
     """RS-GRPO advantages of one group whose N rewards lie on a uniform grid in [0, 1]: ((N,), (N,))."""
     import torch
 
-    from rsgrpo import advantages
+    from rsgrpo import estimators
 
     r = np.linspace(0.0, 1.0, int(group_size))
-    a = advantages.compute("rs_grpo", torch.tensor(r[None, :]), beta=float(beta))[0].numpy()
+    a = estimators.compute("rs_grpo", torch.tensor(r[None, :]), beta=float(beta))[0].numpy()
     return r, a
 
 
 # ------------------------------------------------------------------------------------------ plotting
-def _save(fig, pdf: str | Path, png: str | Path) -> None:
-    from rsgrpo.io import atomic_path
-
-    for path, kw in ((pdf, {}), (png, {"dpi": 200})):
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, bbox_inches="tight", **kw)
-
-
 def _beta_colors(n: int):
-    import matplotlib.pyplot as plt
-
-    return plt.get_cmap("viridis")(np.linspace(0.0, 0.85, max(n, 1)))
+    return _style.plt().get_cmap("viridis")(np.linspace(0.0, 0.85, max(n, 1)))
 
 
 def _interior(curves: BinaryCurves) -> slice:
@@ -119,10 +87,7 @@ def _interior(curves: BinaryCurves) -> slice:
 def plot_fig2(continuous: Sequence[tuple[float, np.ndarray, np.ndarray]], binary: Sequence[tuple[float, BinaryCurves]],
               group_size: int, pdf: str | Path, png: str | Path) -> None:
     """Fig. 2: (a) RS-GRPO advantage vs reward (continuous); (b) A+, A-, sum|A| vs accuracy (binary, N)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _style.plt()
 
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.2), constrained_layout=True)
     ax = axes[0]
@@ -145,18 +110,14 @@ def plot_fig2(continuous: Sequence[tuple[float, np.ndarray, np.ndarray]], binary
         ax.set(xlabel=f"prompt accuracy $c/N$ (N = {group_size})", title=title, xlim=(0, 1))
         ax.legend(fontsize=8, title="RS-GRPO", title_fontsize=8)
     axes[1].set_ylabel("advantage")
-    fig.suptitle("Paper Fig. 2: the RS-GRPO advantage (computed with rsgrpo.advantages)", fontsize=12)
-    _save(fig, pdf, png)
-    plt.close(fig)
+    fig.suptitle("Paper Fig. 2: the RS-GRPO advantage (computed with rsgrpo.estimators)", fontsize=12)
+    save_figure(fig, pdf, png)
 
 
 def plot_fig8(curves: Sequence[BinaryCurves], ks: Sequence[int], group_size: int, pdf: str | Path,
               png: str | Path) -> None:
     """Fig. 8 / App. B: A+, A-, sum|A| vs accuracy for every method, with a vertical line at 1 - k/N."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _style.plt()
 
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.8), constrained_layout=True)
     cmap = plt.get_cmap("tab10")
@@ -180,5 +141,4 @@ def plot_fig8(curves: Sequence[BinaryCurves], ks: Sequence[int], group_size: int
     fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)), fontsize=9, frameon=False)
     fig.suptitle("Paper Fig. 8 (App. B): advantages of RS-GRPO and the pass@k baselines vs prompt accuracy",
                  fontsize=12)
-    _save(fig, pdf, png)
-    plt.close(fig)
+    save_figure(fig, pdf, png)

@@ -1,10 +1,9 @@
-"""Bandit and lemma figures (paper Fig. 1, Fig. 3, Sec. 5.2) from `results/bandit/` and `rsgrpo.theory`.
+"""Bandit and lemma figures (paper Fig. 1, Fig. 3, Sec. 5.2) from `results/bandit/` (summary, curves, lemmas.json).
 
     plot_fig1(curves, betas, seed, pdf, png)          policy snapshots over training, one row per beta
     plot_fig3(curves, summary, pdf, png)              (a) landscape + pi0, (b) MA reward per beta, (c) escape step
     plot_fig3_methods(curves, summary, pdf, png)      the same for every estimator of the run
-    lemma_cases(cfg, etas, beta_max, beta_step, n_random) -> dict of Delta curves and Lemma 2-4 checks
-    plot_lemmas(cases, pdf, png)
+    plot_lemmas(cases, pdf, png)                      cases: results/bandit/lemmas.json (rsgrpo.bandit.lemmas.bandit_cases)
     escape_table(summary) -> DataFrame per method tag: final reward, escaped runs, escape-step quantiles
 
 `curves` is the dict of `rsgrpo.bandit.load_curves`; `summary` the DataFrame of `results/bandit/summary.csv`.
@@ -17,38 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["tag_label", "escape_table", "plot_fig1", "plot_fig3", "plot_fig3_methods", "lemma_cases",
-           "plot_lemmas"]
+from rsgrpo.reports import _style
+from rsgrpo.reports._style import save_figure, tag_label
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, pdf: str | Path, png: str | Path) -> None:
-    from rsgrpo.io import atomic_path
-
-    for path, kw in ((pdf, {}), (png, {"dpi": 150})):
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, bbox_inches="tight", **kw)
-    _plt().close(fig)
-
-
-def tag_label(tag: str) -> str:
-    """'rs_grpo-b8' -> 'RS-GRPO β=8'; 'chen-k4' -> 'Chen et al. k=4'; 'grpo' -> 'GRPO (std)'."""
-    from rsgrpo import advantages
-    from rsgrpo.runs import parse_method_tag
-
-    name, beta, k = parse_method_tag(tag)
-    base = advantages.spec(name).label
-    if beta is not None:
-        return f"{base} β={beta:g}"
-    return f"{base} k={k}" if k is not None else base
+__all__ = ["escape_table", "plot_fig1", "plot_fig3", "plot_fig3_methods", "plot_lemmas"]
 
 
 def escape_table(summary):
@@ -116,7 +87,7 @@ def _rs_tags(curves) -> list[str]:
 
 def plot_fig3(curves, summary, pdf, png) -> None:
     """Fig. 3: (a) landscape bars + initial policy on a twin axis, (b) MA reward, (c) escape step vs beta."""
-    plt = _plt()
+    plt = _style.plt()
     cfg = curves["config"]
     tags = _rs_tags(curves)
     betas = [t.split("-b")[1] for t in tags]
@@ -146,12 +117,12 @@ def plot_fig3(curves, summary, pdf, png) -> None:
     axes[2].set_xlabel("β")
     axes[2].set_title(f"(c) escape step (MA > {cfg['escape_threshold']:g}); escaped runs at bottom")
     fig.tight_layout()
-    _save(fig, pdf, png)
+    save_figure(fig, pdf, png)
 
 
 def plot_fig3_methods(curves, summary, pdf, png) -> None:
     """Every method tag of the run: (a) MA reward, (b) policy entropy, (c) escape step."""
-    plt = _plt()
+    plt = _style.plt()
     cfg = curves["config"]
     tags = list(dict.fromkeys(curves["tag"]))
     labels = [tag_label(t) for t in tags]
@@ -168,12 +139,12 @@ def plot_fig3_methods(curves, summary, pdf, png) -> None:
     _escape_panel(axes[2], summary, tags, labels, colors)
     axes[2].set_title(f"(c) escape step (MA > {cfg['escape_threshold']:g}); escaped runs at bottom")
     fig.tight_layout()
-    _save(fig, pdf, png)
+    save_figure(fig, pdf, png)
 
 
 def plot_fig1(curves, betas, seed: int, pdf, png, n_cols: int = 6) -> None:
     """Fig. 1: rows = betas, columns = training snapshots (samples), pi bars over the landscape of one seed."""
-    plt = _plt()
+    plt = _style.plt()
     snaps_at = curves["snapshot_samples"]
     cols = np.unique(np.round(np.geomspace(1, len(snaps_at), n_cols)).astype(int) - 1)
     cols[0] = 0
@@ -208,52 +179,19 @@ def plot_fig1(curves, betas, seed: int, pdf, png, n_cols: int = 6) -> None:
                 ax.set_xlabel("arm a", fontsize=8)
     fig.suptitle(f"policy snapshots over training (seed {seed}); grey: reward landscape", fontsize=10)
     fig.tight_layout()
-    _save(fig, pdf, png)
-
-
-def lemma_cases(cfg, etas=(0.01, 0.1, 1.0), beta_max: float = 200.0, beta_step: float = 0.25,
-                n_random: int = 200) -> dict:
-    """Delta(beta) curves and Lemma 2-4 checks: the 3-arm example, the peaked bandit policy, random cases."""
-    from dataclasses import asdict
-
-    from rsgrpo import theory as th
-    from rsgrpo.bandit import landscape
-
-    grid = th.beta_grid(beta_max, beta_step)
-    land = landscape(cfg)
-    named = {"3-arm r=(1, .6, .1), π=(.001, .9, .099)": th.three_arm_example(),
-             "bandit, π(75)=1-99e-4, others 1e-4": (th.peaked_bandit_policy(land, cfg.local_arm), land)}
-    out = {"grid": {"beta_max": beta_max, "beta_step": beta_step}, "cases": [], "curves": {}, "random": []}
-    for name, (pi, r) in named.items():
-        checks = {}
-        for eta in etas:
-            d = th.delta_curve(pi, r, eta, grid)
-            rep = th.check_lemmas(pi, r, eta, grid)
-            checks[f"eta={eta:g}"] = asdict(rep)
-            out["curves"][(name, eta)] = (grid, d)
-        out["cases"].append({"name": name, "checks": checks})
-    rng = np.random.default_rng(0)
-    rgrid = th.beta_grid(max(beta_max, 500.0), 1.0)
-    for _ in range(n_random):  # random K, rewards with a unique optimum >= 0.1 above, policies with full support
-        K = int(rng.integers(3, 13))
-        r = rng.uniform(0.0, 0.9, K)
-        r[int(rng.integers(K))] = r.max() + rng.uniform(0.1, 0.3)
-        pi = 0.9 * rng.dirichlet(np.full(K, 0.5)) + 0.1 / K
-        pi = pi / pi.sum()
-        rep = th.check_lemmas(pi, r, 0.1, rgrid)
-        out["random"].append({"K": K, **asdict(rep)})
-    return out
+    save_figure(fig, pdf, png)
 
 
 def plot_lemmas(cases: dict, pdf, png) -> None:
     """(a, b) Delta(beta)/eta for the two named cases (beta0 and peak marked), (c) random-case thresholds."""
-    plt = _plt()
+    plt = _style.plt()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     for ax, case, letter in zip(axes[:2], cases["cases"], "ab"):
         name = case["name"]
         for i, (key, rep) in enumerate(case["checks"].items()):
             eta = float(key.split("=")[1])
-            grid, d = cases["curves"][(name, eta)]
+            grid = np.asarray(cases["grid"]["betas"])
+            d = np.asarray(next(c["delta"] for c in cases["curves"] if c["case"] == name and c["eta"] == eta))
             ax.plot(grid, d / eta, color=f"C{i}", lw=1.3, ls=["-", "--", ":"][i % 3], label=f"η={eta:g}")
         rep = next(iter(case["checks"].values()))
         ax.axhline(0, color="k", lw=0.7)
@@ -282,4 +220,4 @@ def plot_lemmas(cases: dict, pdf, png) -> None:
     ax.set_title(f"(c) {len(rnd)}/{len(cases['random'])} random (π, r), η=0.1: both thresholds exist", fontsize=9)
     ax.grid(True, ls="--", alpha=0.4)
     fig.tight_layout()
-    _save(fig, pdf, png)
+    save_figure(fig, pdf, png)

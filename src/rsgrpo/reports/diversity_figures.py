@@ -1,6 +1,6 @@
 """Fig. 7: answer diversity (unique-answer ratio per method) and the accuracy-transition heatmap.
 
-Definitions (DATA_AND_EVAL §6, `rsgrpo.diversity`): the unique-answer ratio of a problem is the number of
+Definitions (docs/evaluation.md §6, `rsgrpo.eval.diversity`): the unique-answer ratio of a problem is the number of
 distinct canonical final answers among its n samples divided by n (canonical = Math-Verify's form, else the
 whitespace-free box content; samples without a box form one "no answer" class or are excluded, per
 `no_answer`), averaged over the problems of each benchmark and over all problems ("All"). The transition
@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 
 from rsgrpo.io import atomic_path
+from rsgrpo.reports import _style
+from rsgrpo.reports._style import method_color, run_label, save_figure
 
 __all__ = ["unique_ratio_table", "transition_table", "plot_diversity"]
 
@@ -28,7 +30,7 @@ def unique_ratio_table(entries: Sequence[tuple[str, str, str | Path, str | Path]
     entries: (run, benchmark, samples.parquet, counts.parquet). Columns: run, benchmark, unique_answer_ratio,
     num_problems.
     """
-    from rsgrpo.diversity import answer_key, unique_answer_ratios
+    from rsgrpo.eval.diversity import answer_key, unique_answer_ratios
 
     rows, per_problem = [], {}
     for run, bench, samples_path, _ in entries:
@@ -66,7 +68,7 @@ def _accuracy(entries, run: str) -> pd.Series:
 def transition_table(entries, baseline: str, treatment: str, edges: Sequence[float] = (0.2, 0.4, 0.6, 0.8)
                      ) -> pd.DataFrame:
     """(B, B) shares of all problems: rows = accuracy bin under `baseline`, columns = under `treatment`."""
-    from rsgrpo.diversity import accuracy_transition_matrix
+    from rsgrpo.eval.diversity import accuracy_transition_matrix
 
     a, b = _accuracy(entries, baseline), _accuracy(entries, treatment)
     if set(a.index) != set(b.index):
@@ -78,12 +80,8 @@ def plot_diversity(entries, baseline: str, treatment: str, pdf: str | Path, png:
                    table: str | Path | None = None, no_answer: str = "class",
                    edges: Sequence[float] = (0.2, 0.4, 0.6, 0.8)) -> None:
     """Left: grouped bars of the unique-answer ratio per benchmark and run; right: the transition heatmap."""
-    import matplotlib
+    plt = _style.plt()
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from rsgrpo.reports.passk_figures import method_color, method_label
 
     ratios = unique_ratio_table(entries, no_answer=no_answer)
     trans = transition_table(entries, baseline, treatment, edges)
@@ -96,7 +94,7 @@ def plot_diversity(entries, baseline: str, treatment: str, pdf: str | Path, png:
     for i, run in enumerate(runs):
         r = ratios[ratios["run"] == run].set_index("benchmark").reindex(benches)
         ax1.bar(x + (i - (len(runs) - 1) / 2) * width, r["unique_answer_ratio"], width,
-                label=method_label(run), color=method_color(run, colors))
+                label=run_label(run), color=method_color(run, colors))
     ax1.set_xticks(x, benches, rotation=30, ha="right", fontsize=8)
     ax1.set_ylabel("unique answers / n (mean over problems)", fontsize=8)
     ax1.set_title("Unique answers ratio" + (" (no-box = one class)" if no_answer == "class" else
@@ -113,16 +111,13 @@ def plot_diversity(entries, baseline: str, treatment: str, pdf: str | Path, png:
             if mat[i, j] > 0:
                 ax2.text(j, i, f"{mat[i, j]:.1f}", ha="center", va="center", fontsize=6,
                          color="white" if mat[i, j] > 0.6 * mat.max() else "black")
-    ax2.set_xlabel(f"accuracy under {method_label(treatment)}", fontsize=8)
-    ax2.set_ylabel(f"accuracy under {method_label(baseline)}", fontsize=8)
+    ax2.set_xlabel(f"accuracy under {run_label(treatment)}", fontsize=8)
+    ax2.set_ylabel(f"accuracy under {run_label(baseline)}", fontsize=8)
     ax2.set_title(f"Accuracy transition (% of all {int(ratios[(ratios['run'] == baseline) & (ratios['benchmark'] == 'All')]['num_problems'].iloc[0])} problems)",
                   fontsize=9)
     fig.colorbar(im, ax=ax2, fraction=0.046, pad=0.04).ax.tick_params(labelsize=7)
     fig.tight_layout()
-    for path in (pdf, png):
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150)
-    plt.close(fig)
+    save_figure(fig, pdf, png)
     if table is not None:
         long = trans.stack().rename("value").reset_index().rename(columns={"from": "from_bin", "to": "to_bin"})
         long.insert(0, "kind", "transition_share")

@@ -8,7 +8,7 @@
 One row of panels per (model, training set) that has at least one selected run; seeds of one method tag are
 averaged at common steps (line) with their min-max as a band. A metric a run never logged is left out of that
 panel (the panel says so when no run logged it). Selecting no run at all raises ValueError: the Snakemake
-rules only schedule these figures when matching runs exist (workflow/rules/tables.smk).
+rules only schedule these figures when matching runs exist (workflow/rules/report.smk).
 
 Public API::
 
@@ -27,12 +27,13 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from rsgrpo.reports import _style
 from rsgrpo.runs import RunName, method_tag, parse_run
 
 __all__ = ["DEFAULT_METRICS", "read_metrics", "load_runs", "beta_series", "plot_dynamics", "fig5_beta_ablation",
-           "fig6_baselines", "fig_entropy", "save_figure"]
+           "fig6_baselines", "fig_entropy"]
 
-# The metric-mirror keys (DESIGN: results/train/{run}/metrics.jsonl) and their axis labels.
+# The metric-mirror keys (README "Architecture": results/train/{run}/metrics.jsonl) and their axis labels.
 DEFAULT_METRICS = {
     "solve_rate": ("train/solve_rate_cum", "cumulative solve rate (train)"),
     "reward": ("train/reward_mean", "training reward"),
@@ -120,10 +121,7 @@ def _seed_band(frames: list[pd.DataFrame], key: str):
 def plot_dynamics(runs: Mapping[str, pd.DataFrame], series: Mapping[str, str], metrics: Sequence[str],
                   title: str, labels: Mapping | None = None, metric_keys: Mapping | None = None):
     """Rows = (model, dataset) groups, columns = `metrics` (names of DEFAULT_METRICS), lines = `series` tags."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _style.plt()
 
     keys = {**DEFAULT_METRICS, **(metric_keys or {})}
     unknown = [m for m in metrics if m not in keys]
@@ -186,15 +184,3 @@ def fig_entropy(runs, betas: Sequence[float], beta0_tag: str = "grpo", labels=No
     """Paper App. D.1: policy entropy vs step for each beta."""
     return plot_dynamics(runs, beta_series(betas, beta0_tag), ["entropy"],
                          "Policy entropy during training (paper App. D.1)", labels, metric_keys)
-
-
-def save_figure(fig, pdf: str | Path, png: str | Path, dpi: int = 150) -> None:
-    """Write the PDF and PNG atomically and close the figure."""
-    import matplotlib.pyplot as plt
-
-    from rsgrpo.io import atomic_path
-
-    for path, kw in ((pdf, {}), (png, {"dpi": dpi})):
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, **kw)
-    plt.close(fig)

@@ -4,7 +4,7 @@ beat GRPO there, and at what pass@1 cost? Computed from the mini table's numbers
     method_table(entries, ks) -> DataFrame       entries: (run, counts.parquet path); one row per method tag
     verdict(table) -> dict                       pure function of the table (a test recomputes it)
     render(table, verdict, title) -> str         paper_figures/mini_summary.md
-    write_mini(entries, csv, md, summary, ...)   all three files, atomically
+    write_mini(entries, csv, summary, ...)       the table (CSV) and the summary, atomically
 
 Table rows: one per method tag (`base`, `grpo`, `dr_grpo`, `rs_grpo-b4`, `chen-k4`, ...). Seeds of a tag are
 pooled as in Table 2 (every (seed, problem) is one unit: the value is the mean over seeds of the per-seed
@@ -36,7 +36,7 @@ def _tag(run: str) -> str:
 def method_table(entries: Iterable[tuple[str, str | Path]], ks: Sequence[int] = KS, n_boot: int = 1000,
                  seed: int = 0, level: float = 0.95) -> pd.DataFrame:
     """One row per method tag; ks larger than the smallest n are dropped (they would be undefined)."""
-    from rsgrpo.passk import bootstrap_ci, pass_at_k_curve
+    from rsgrpo.eval.passk import bootstrap_ci, pass_at_k_curve
 
     groups: dict[str, list[tuple[int | None, np.ndarray, np.ndarray]]] = {}
     for run, path in entries:
@@ -151,16 +151,13 @@ def render(table: pd.DataFrame, v: dict[str, Any], title: str = "Mini experiment
     return "\n".join(lines) + "\n"
 
 
-def write_mini(entries: Iterable[tuple[str, str | Path]], csv: str | Path, md: str | Path, summary: str | Path,
+def write_mini(entries: Iterable[tuple[str, str | Path]], csv: str | Path, summary: str | Path,
                ks: Sequence[int] = KS, n_boot: int = 1000, title: str = "Mini experiment", notes: str = "") -> dict:
-    """Table (CSV + markdown table) and summary (verdict + table) files; returns the verdict."""
+    """The table (CSV) and the summary (verdict + table, markdown), atomically; returns the verdict."""
     from rsgrpo.io import atomic_write_text
 
     table = method_table(entries, ks, n_boot=n_boot)
     v = verdict(table)
-    with_atomic = [(csv, table.to_csv(index=False)), (summary, render(table, v, title, notes))]
-    text = render(table, v, title, notes)
-    with_atomic.append((md, text[text.index("| method"):]))
-    for path, content in with_atomic:
-        atomic_write_text(path, content)
+    atomic_write_text(csv, table.to_csv(index=False))
+    atomic_write_text(summary, render(table, v, title, notes))
     return v

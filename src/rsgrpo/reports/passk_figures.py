@@ -2,7 +2,7 @@
 
 Input: per-problem counts (results/eval/{run}/{benchmark}/counts.parquet: problem_id, n, c). For each (run,
 benchmark) the curve is the mean over problems of the unbiased estimator 1 - C(n-c, k)/C(n, k) (Chen et al. 2021;
-`rsgrpo.passk`) at k = 2^0, 2^1, ... up to the smallest n of the benchmark (paper: MATH500 to 2^5, the others to
+`rsgrpo.eval.passk`) at k = 2^0, 2^1, ... up to the smallest n of the benchmark (paper: MATH500 to 2^5, the others to
 2^10), with a percentile bootstrap band over problems. Rows = models, columns = benchmarks, lines = base /
 GRPO / RS-GRPO / any other configured method (the method comes from the run name, `rsgrpo.runs`).
 """
@@ -16,32 +16,17 @@ import numpy as np
 import pandas as pd
 
 from rsgrpo.io import atomic_path
+from rsgrpo.reports import _style
+from rsgrpo.reports._style import method_color, run_label, save_figure
 from rsgrpo.runs import parse_run
 
-__all__ = ["powers_of_two", "method_label", "method_color", "passk_curves", "line_labels", "plot_passk_grid"]
-
-_BASE_COLORS = {"base": "0.45", "grpo": "tab:blue", "dr_grpo": "tab:cyan", "rs_grpo": "tab:red",
-                "chen": "tab:green", "mahdavi": "tab:purple", "tang": "tab:brown", "pkpo": "tab:olive"}
-_NAMES = {"base": "Base", "grpo": "GRPO", "dr_grpo": "Dr.GRPO", "rs_grpo": "RS-GRPO", "chen": "Chen et al.",
-          "mahdavi": "Mahdavi et al.", "tang": "Tang et al.", "pkpo": "PKPO (Walder & Karkhanis)"}
-
+__all__ = ["powers_of_two", "passk_curves", "line_labels", "plot_passk_grid"]
 
 def powers_of_two(n_max: int) -> list[int]:
     """[1, 2, 4, ..., the largest power of two <= n_max]."""
     if n_max < 1:
         raise ValueError(f"need n >= 1, got {n_max}")
     return [2 ** i for i in range(int(np.floor(np.log2(n_max))) + 1)]
-
-
-def method_label(run: str) -> str:
-    """'m__d__rs_grpo-b2__s0' -> 'RS-GRPO (β=2)'; 'm__base' -> 'Base'."""
-    r = parse_run(run)
-    name = _NAMES.get(r.method, r.method)
-    if r.beta is not None:
-        return f"{name} (β={r.beta:g})"
-    if r.k is not None:
-        return f"{name} (k={r.k})"
-    return name
 
 
 def passk_curves(entries: Sequence[tuple[str, str, str | Path]], n_boot: int = 1000, level: float = 0.95,
@@ -51,7 +36,7 @@ def passk_curves(entries: Sequence[tuple[str, str, str | Path]], n_boot: int = 1
     entries: (run, benchmark, counts.parquet path). Columns: run, model, dataset, method, seed, benchmark, k,
     pass_at_k, lo, hi (fractions), num_problems, n_min.
     """
-    from rsgrpo.passk import bootstrap_ci
+    from rsgrpo.eval.passk import bootstrap_ci
 
     rows = []
     for run, bench, path in entries:
@@ -66,7 +51,7 @@ def passk_curves(entries: Sequence[tuple[str, str, str | Path]], n_boot: int = 1
         ci = bootstrap_ci(n, c, ks, n_boot=n_boot, seed=seed, level=level)
         r = parse_run(run)
         for j, k in enumerate(ks):
-            rows.append({"run": run, "model": r.model, "dataset": r.dataset or "", "method": method_label(run),
+            rows.append({"run": run, "model": r.model, "dataset": r.dataset or "", "method": run_label(run),
                          "seed": r.seed, "benchmark": bench, "k": k, "pass_at_k": float(ci.estimate[j]),
                          "lo": float(ci.lo[j]), "hi": float(ci.hi[j]), "num_problems": len(n),
                          "n_min": int(n.min())})
@@ -92,30 +77,10 @@ def line_labels(curves: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def method_color(run: str, cache: dict[str, object]) -> object:
-    """A stable colour per method tag (Base grey, GRPO blue, RS-GRPO red, ...); `cache` keeps them distinct."""
-    import matplotlib
-    from matplotlib.colors import to_hex
-
-    r = parse_run(run)
-    key = r.method if r.beta is None and r.k is None else f"{r.method}-{r.beta}-{r.k}"
-    if key not in cache:
-        base = _BASE_COLORS.get(r.method)
-        taken = {to_hex(c) for c in cache.values()}  # compare as hex: "#1f77b4" == tab10's (0.12, 0.47, 0.71)
-        if base is None or to_hex(base) in taken:
-            cycle = [c for c in matplotlib.colormaps["tab10"].colors if to_hex(c) not in taken]
-            base = cycle[0] if cycle else "k"
-        cache[key] = base
-    return cache[key]
-
-
 def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benchmarks: Sequence[str] | None = None,
                     table: str | Path | None = None, title: str | None = None) -> None:
     """Rows = models, columns = benchmarks (in `benchmarks` order), log2 k axis, pass@k in %, CI bands."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _style.plt()
 
     if curves.empty:
         raise ValueError("plot_passk_grid: no curves")
@@ -160,10 +125,7 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
     # legend right of the grid, one column per 16 lines; "tight" saving keeps it (and a long title) in frame
     fig.legend(list(handles.values()), list(handles.keys()), loc="center left", bbox_to_anchor=(1.0, 0.5),
                ncol=max(1, -(-len(handles) // 16)), fontsize=7, frameon=False)
-    for path in (pdf, png):
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, dpi=150, bbox_inches="tight")
-    plt.close(fig)
+    save_figure(fig, pdf, png)
     if table is not None:
         with atomic_path(table) as tmp:
             curves.to_csv(tmp, index=False, float_format="%.6g")

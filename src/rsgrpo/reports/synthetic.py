@@ -3,7 +3,7 @@
 `make_synthetic_cache(results_dir, ...)` writes, for each (run, benchmark) of the paper's Table 2 grid:
 
     eval/{run}/{benchmark}/counts.parquet    problem_id, n, c   (c ~ Binomial(n, p_problem), p ~ Beta)
-    eval/{run}/{benchmark}/manifest.json     rsgrpo.provenance.write_manifest (checksums, provenance)
+    eval/{run}/{benchmark}/manifest.json     rsgrpo.io.provenance.write_manifest (checksums, provenance)
     train/{run}/metrics.jsonl                a short, smooth training log with the contract's keys
     train/{run}/provenance.json
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from rsgrpo.io import atomic_path, atomic_write_json, atomic_write_text
-from rsgrpo.provenance import provenance, write_manifest
+from rsgrpo.io.provenance import provenance, write_manifest
 from rsgrpo.runs import RunName, format_run
 
 __all__ = ["PAPER_GRID", "BENCHMARK_SIZES", "make_synthetic_cache", "write_counts"]

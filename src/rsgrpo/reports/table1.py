@@ -1,6 +1,6 @@
 """Table 1 of the paper (property comparison), every tick DERIVED by probing the estimator registry.
 
-Columns (ALGORITHMS.md §4, Table 1):
+Columns (docs/algorithms.md §4, Table 1):
 
 * binary     - `compute` accepts binary groups (every c = 0..N correct) and returns finite advantages;
 * continuous - `compute` accepts a group of continuous rewards (a uniform grid in [0, 1]) without ValueError;
@@ -23,6 +23,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from rsgrpo.reports._style import tex_escape
+
 __all__ = ["COLUMNS", "probe", "table1_rows", "to_markdown", "to_latex", "write_table1"]
 
 COLUMNS = (("binary", "Binary reward"), ("continuous", "Continuous reward"),
@@ -32,9 +34,9 @@ COLUMNS = (("binary", "Binary reward"), ("continuous", "Continuous reward"),
 def _compute(method: Mapping, rewards: np.ndarray) -> np.ndarray:
     import torch
 
-    from rsgrpo import advantages
+    from rsgrpo import estimators
 
-    return advantages.compute(method["estimator"], torch.tensor(rewards, dtype=torch.float64),
+    return estimators.compute(method["estimator"], torch.tensor(rewards, dtype=torch.float64),
                               **(method.get("params") or {})).numpy()
 
 
@@ -59,7 +61,8 @@ def probe(method: Mapping, group_size: int, k: int) -> dict[str, bool]:
 
 def table1_rows(methods: Sequence[Mapping], group_size: int, k_probe: int | None = None) -> list[dict]:
     """One row per configured method: label, estimator, the k probed, and the three derived properties."""
-    from rsgrpo.reports.advantage_figures import method_k, method_label
+    from rsgrpo.reports.advantage_figures import method_k
+    from rsgrpo.reports._style import method_label
 
     ks = [k for k in (method_k(m) for m in methods) if k is not None]
     if k_probe is None:
@@ -82,7 +85,7 @@ def _tick(v: bool, tex: bool = False) -> str:
 def to_markdown(rows: Sequence[Mapping], group_size: int) -> str:
     head = "| Method | k probed | " + " | ".join(name for _, name in COLUMNS) + " |"
     lines = [
-        f"Table 1 (paper): properties of the advantage estimators, derived by probing `rsgrpo.advantages` "
+        f"Table 1 (paper): properties of the advantage estimators, derived by probing `rsgrpo.estimators` "
         f"(group size N = {group_size}; k per row).",
         "",
         head,
@@ -93,16 +96,10 @@ def to_markdown(rows: Sequence[Mapping], group_size: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _tex_escape(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#"),
-                 ("β", r"$\beta$"), ("−", "-")):
-        s = s.replace(a, b)
-    return s
-
 
 def to_latex(rows: Sequence[Mapping], group_size: int) -> str:
     lines = [
-        "% Table 1 (paper): derived by probing rsgrpo.advantages; needs \\usepackage{amssymb,booktabs}.",
+        "% Table 1 (paper): derived by probing rsgrpo.estimators; needs \\usepackage{amssymb,booktabs}.",
         r"\providecommand{\cmark}{$\checkmark$}",
         r"\providecommand{\xmark}{$\times$}",
         r"\begin{tabular}{lc" + "c" * len(COLUMNS) + "}",
@@ -112,7 +109,7 @@ def to_latex(rows: Sequence[Mapping], group_size: int) -> str:
     ]
     for r in rows:
         cells = " & ".join(_tick(r[c], tex=True) for c, _ in COLUMNS)
-        lines.append(f"{_tex_escape(r['label'])} & {r['k']} & {cells} \\\\")
+        lines.append(f"{tex_escape(r['label'])} & {r['k']} & {cells} \\\\")
     lines += [r"\bottomrule", r"\end{tabular}", f"% group size N = {group_size}"]
     return "\n".join(lines) + "\n"
 

@@ -34,10 +34,11 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from rsgrpo.passk import bootstrap_ci, paired_bootstrap_diff, pass_at_k_curve
+from rsgrpo.eval.passk import bootstrap_ci, paired_bootstrap_diff, pass_at_k_curve
+from rsgrpo.reports._style import tex_escape
 from rsgrpo.runs import method_tag, parse_run
 
-__all__ = ["KS", "AVERAGE", "PAPER_COLUMNS", "read_counts", "build_table2", "to_markdown", "to_latex",
+__all__ = ["KS", "AVERAGE", "PAPER_COLUMNS", "read_counts", "build_table2", "table_ks", "to_markdown", "to_latex",
            "write_table2"]
 
 KS = (1, 32)
@@ -75,13 +76,13 @@ def read_counts(path: str | Path) -> tuple[str, str, pd.DataFrame]:
 class _Cell:
     """Pooled counts of one (row, benchmark): units are (seed, problem) pairs, sorted."""
 
-    def __init__(self, frames: list[tuple[int, pd.DataFrame]]):
+    def __init__(self, frames: list[tuple[int, pd.DataFrame]], ks: Sequence[int]):
         frames = sorted(frames, key=lambda t: t[0])
         self.keys = [f"{s}/{p}" for s, df in frames for p in df["problem_id"]]
         self.n = np.concatenate([df["n"].to_numpy(np.int64) for _, df in frames])
         self.c = np.concatenate([df["c"].to_numpy(np.int64) for _, df in frames])
         self.problems = frames[0][1]["problem_id"].tolist()
-        self.curves = pass_at_k_curve(self.n, self.c, KS)  # (U, K), NaN where k > n
+        self.curves = pass_at_k_curve(self.n, self.c, ks)  # (U, K), NaN where k > n
 
 
 def _labels(labels: Mapping | None) -> dict[str, dict]:
@@ -128,8 +129,10 @@ def _pct(lo_hi: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
 
 def build_table2(counts_files: Iterable[str | Path], paper: pd.DataFrame | str | Path | None = None,
                  labels: Mapping | None = None, *, reference_method: str = "grpo", all_paper_rows: bool = False,
-                 n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> pd.DataFrame:
-    """The tidy Table 2 frame (module docstring). `paper`: frame or CSV path with PAPER_COLUMNS, or None."""
+                 n_boot: int = 1000, seed: int = 0, level: float = 0.95, ks: Sequence[int] = KS) -> pd.DataFrame:
+    """The tidy Table 2 frame (module docstring). `paper`: frame or CSV path with PAPER_COLUMNS, or None.
+    `ks`: the pass@k columns (the paper's values exist for k = 1 and 32 only; NaN for the others)."""
+    ks = tuple(int(k) for k in ks)
     lab = _labels(labels)
     cells = _collect(counts_files, lab)
     if paper is None:
@@ -140,8 +143,8 @@ def build_table2(counts_files: Iterable[str | Path], paper: pd.DataFrame | str |
     if missing:
         raise ValueError(f"paper table lacks column(s) {sorted(missing)}")
     paper = paper[PAPER_COLUMNS].astype({"model": str, "train_dataset": str, "method": str, "benchmark": str})
-    paper_idx = {(r.model, r.train_dataset, r.method, r.benchmark): (r.pass_at_1, r.pass_at_32)
-                 for r in paper.itertuples()}
+    paper_idx = {(r.model, r.train_dataset, r.method, r.benchmark): tuple(
+        getattr(r, f"pass_at_{k}") if k in KS else np.nan for k in ks) for r in paper.itertuples()}
 
     # Trained rows keyed by (model, dataset, method label); base runs fill the base row of each dataset shown.
     trained = {(m, d, ml): (tag, b) for (m, d, ml, tag), b in cells.items() if d is not None}
@@ -170,7 +173,7 @@ def build_table2(counts_files: Iterable[str | Path], paper: pd.DataFrame | str |
     block_benches = {k: _order(v, PAPER_BENCHMARKS) for k, v in block_benches.items()}
     all_benches = _order({b for v in block_benches.values() for b in v}, PAPER_BENCHMARKS) + [AVERAGE]
 
-    pooled = {key: {b: _Cell(fr) for b, fr in bd.items()} for key, (tag, bd) in rows_data.items()}
+    pooled = {key: {b: _Cell(fr, ks) for b, fr in bd.items()} for key, (tag, bd) in rows_data.items()}
     out = []
     for key in row_keys:
         m, d, ml = key
@@ -183,10 +186,12 @@ def build_table2(counts_files: Iterable[str | Path], paper: pd.DataFrame | str |
             p = paper_idx.get((m, d, ml, b))
             if key not in pooled and p is None:
                 continue
-            rec["paper_pass_at_1"], rec["paper_pass_at_32"] = p if p is not None else (np.nan, np.nan)
+            for j, k in enumerate(ks):
+                rec[f"paper_pass_at_{k}"] = p[j] if p is not None else np.nan
             pref = paper_idx.get((m, d, reference_method, b))
             if p is not None and pref is not None and ml not in (reference_method, "base"):
-                rec["paper_delta_pass_at_1"], rec["paper_delta_pass_at_32"] = p[0] - pref[0], p[1] - pref[1]
+                for j, k in enumerate(ks):
+                    rec[f"paper_delta_pass_at_{k}"] = p[j] - pref[j]
             if b == AVERAGE:
                 parts = [cb.get(x) for x in benches]
                 if not benches or any(x is None for x in parts):
@@ -210,16 +215,16 @@ def build_table2(counts_files: Iterable[str | Path], paper: pd.DataFrame | str |
                     rec["status"] = "missing"
                     out.append(rec)
                     continue
-                ci = bootstrap_ci(x.n, x.c, KS, n_boot=n_boot, seed=seed, level=level)
+                ci = bootstrap_ci(x.n, x.c, ks, n_boot=n_boot, seed=seed, level=level)
                 est, lo, hi = ci.estimate, ci.lo, ci.hi
                 rec.update(n_problems=len(x.keys), min_n=int(x.n.min()))
                 r = ref.get(b) if ref else None
                 if r is not None:
                     rec["delta_est"] = est - r.curves.mean(axis=0)
                     if r.keys == x.keys:
-                        dci = paired_bootstrap_diff(x.n, x.c, r.c, KS, n_b=r.n, n_boot=n_boot, seed=seed, level=level)
+                        dci = paired_bootstrap_diff(x.n, x.c, r.c, ks, n_b=r.n, n_boot=n_boot, seed=seed, level=level)
                         rec["delta_lo"], rec["delta_hi"] = dci.lo, dci.hi
-            for j, k in enumerate(KS):
+            for j, k in enumerate(ks):
                 rec[f"pass_at_{k}"], rec[f"pass_at_{k}_ci_lo"], rec[f"pass_at_{k}_ci_hi"] = (
                     100 * est[j], 100 * lo[j], 100 * hi[j])
                 for src, dst in (("delta_est", f"delta_pass_at_{k}"), ("delta_lo", f"delta_pass_at_{k}_ci_lo"),
@@ -233,19 +238,20 @@ def build_table2(counts_files: Iterable[str | Path], paper: pd.DataFrame | str |
             rec["seeds"] = ",".join(map(str, seeds))
             rec["status"] = "ok"
             out.append(rec)
-    return _finish(out, all_benches)
+    return _finish(out, all_benches, ks)
 
 
-def _finish(records: list[dict], benches: list[str]) -> pd.DataFrame:
-    cols = PAPER_COLUMNS + ["paper_pass_at_1", "paper_pass_at_32", "diff_pass_at_1", "diff_pass_at_32"]
-    for k in KS:
+def _finish(records: list[dict], benches: list[str], ks: Sequence[int]) -> pd.DataFrame:
+    cols = PAPER_COLUMNS[:4] + [f"pass_at_{k}" for k in ks] + [f"paper_pass_at_{k}" for k in ks]
+    diffs = [f"diff_pass_at_{k}" for k in ks]
+    cols += diffs
+    for k in ks:
         cols += [f"pass_at_{k}_ci_lo", f"pass_at_{k}_ci_hi"]
-    for k in KS:
+    for k in ks:
         cols += [f"delta_pass_at_{k}", f"delta_pass_at_{k}_ci_lo", f"delta_pass_at_{k}_ci_hi"]
-    cols += ["paper_delta_pass_at_1", "paper_delta_pass_at_32", "method_tag", "seeds", "n_problems", "min_n",
-             "status"]
-    df = pd.DataFrame.from_records(records, columns=[c for c in cols if c not in ("diff_pass_at_1", "diff_pass_at_32")])
-    for k in KS:
+    cols += [f"paper_delta_pass_at_{k}" for k in ks] + ["method_tag", "seeds", "n_problems", "min_n", "status"]
+    df = pd.DataFrame.from_records(records, columns=[c for c in cols if c not in diffs])
+    for k in ks:
         df[f"diff_pass_at_{k}"] = df[f"pass_at_{k}"] - df[f"paper_pass_at_{k}"]
     df = df[cols]
     if df.empty:
@@ -289,33 +295,38 @@ def _wide(df: pd.DataFrame, k: int, latex: bool) -> tuple[list[str], list[list[s
     return ["Model", "Train set", "Method"] + benches, rows
 
 
+def table_ks(df: pd.DataFrame) -> list[int]:
+    """The pass@k columns of a Table 2 frame."""
+    return [int(c[len("pass_at_"):]) for c in df.columns if c.startswith("pass_at_") and c[len("pass_at_"):].isdigit()]
+
+
 def to_markdown(df: pd.DataFrame) -> str:
-    """Two Markdown tables (Pass@1, Pass@32): 'reproduced (paper)' per cell, Δ vs GRPO for other methods."""
-    lines = ["# Table 2: Pass@1 and Pass@32 (%), reproduced (paper)", "",
+    """One Markdown table per k (Pass@1, Pass@32, ...): 'reproduced (paper)' per cell, Δ vs GRPO for the others."""
+    ks = table_ks(df)
+    names = [f"Pass@{k}" for k in ks]
+    lines = [f"# Table 2: {', '.join(names[:-1]) + ' and ' if len(names) > 1 else ''}{names[-1]} (%), reproduced "
+             "(paper)", "",
              "Cells: reproduced value, the paper's value in parentheses, and for methods other than base/GRPO the "
-             "difference to GRPO (Δ). — = not in the results cache. Bootstrap CIs are in table2.csv.", ""]
-    for k in KS:
+             "difference to GRPO (Δ). — = not in the results cache. Bootstrap CIs are in the CSV of this table.", ""]
+    for k in ks:
         head, rows = _wide(df, k, latex=False)
         lines += [f"## Pass@{k}", "", "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
         lines += ["| " + " | ".join(r) + " |" for r in rows] + [""]
     return "\n".join(lines)
 
 
-def _tex_escape(s: str) -> str:
-    return s.replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&").replace("%", r"\%")
-
 
 def to_latex(df: pd.DataFrame) -> str:
-    """A booktabs LaTeX fragment with the Pass@1 and Pass@32 blocks (\\input into a manuscript)."""
+    """A booktabs LaTeX fragment with one block per k (\\input into a manuscript)."""
     out = ["% Generated by rsgrpo.reports.table2 from results/eval/*/*/counts.parquet; do not edit.",
            "% Cells: reproduced (paper); $\\Delta$ = difference to GRPO; --- = not in the results cache."]
-    for k in KS:
+    for k in table_ks(df):
         head, rows = _wide(df, k, latex=True)
         out += [r"\begin{tabular}{lll" + "r" * (len(head) - 3) + "}", r"\toprule",
                 rf"\multicolumn{{{len(head)}}}{{c}}{{Pass@{k} (\%)}} \\", r"\midrule",
-                " & ".join(_tex_escape(h) for h in head) + r" \\", r"\midrule"]
+                " & ".join(tex_escape(h) for h in head) + r" \\", r"\midrule"]
         for r in rows:
-            cells = [_tex_escape(c) if i < 3 else c.replace("—", "---").replace("Δ", r"$\Delta$")
+            cells = [tex_escape(c) if i < 3 else c.replace("—", "---").replace("Δ", r"$\Delta$")
                      for i, c in enumerate(r)]
             out.append(" & ".join(cells) + r" \\")
         out += [r"\bottomrule", r"\end{tabular}", ""]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from rsgrpo.reports._style import tex_escape
+
 __all__ = ["table3_rows", "to_markdown", "to_latex"]
 
 PAPER = "Table 3"
@@ -67,14 +69,9 @@ def to_markdown(rows: list[tuple[str, str, str]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _tex(s: str) -> str:
-    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"), ("#", r"\#")):
-        s = s.replace(a, b)
-    return s
-
 
 def to_latex(rows: list[tuple[str, str, str]]) -> str:
     lines = [r"\begin{tabular}{lll}", r"\toprule", r"Hyper-parameter & Value & Source \\", r"\midrule"]
-    lines += [f"{_tex(h)} & {_tex(v)} & {_tex(s)} \\\\" for h, v, s in rows]
+    lines += [f"{tex_escape(h)} & {tex_escape(v)} & {tex_escape(s)} \\\\" for h, v, s in rows]
     lines += [r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"

@@ -2,13 +2,13 @@
 
     train(model_dir, rows, out_dir, RLConfig(...), validate=None, tracker=None) -> list of metric dicts
 
-One step (identical for every estimator of rsgrpo.advantages)::
+One step (identical for every estimator of rsgrpo.estimators)::
 
     prompts  (G,)       G = prompts_per_step rows of the training set (seeded epoch permutations, verl-like)
     sample   (G*N, T)   N = group_size responses per prompt, temperature 1, KV-cached (`sample`)
-    rewards  (G, N)     rsgrpo.grading.grade through a per-(gold, text) cache (`CachedGrader`)
+    rewards  (G, N)     rsgrpo.eval.grading.grade through a per-(gold, text) cache (`CachedGrader`)
     keep     (G,)       dynamic sampling: drop all-0 / all-1 groups (DAPO)
-    adv      (G, N)     advantages.compute(estimator, rewards, **params), broadcast to every response token
+    adv      (G, N)     estimators.compute(estimator, rewards, **params), broadcast to every response token
     update              PPO-clip with clip-higher (eps_low 0.2, eps_high 0.28), token-mean loss, no KL,
                         no entropy bonus, AdamW; ppo_epochs x ppo_mini_batches updates (1 x 1: on-policy)
 
@@ -68,11 +68,11 @@ class RLConfig:
 
 
 class CachedGrader:
-    """texts, golds -> (B,) bool via `grade` (default rsgrpo.grading.grade), each distinct pair graded once."""
+    """texts, golds -> (B,) bool via `grade` (default rsgrpo.eval.grading.grade), each distinct pair graded once."""
 
     def __init__(self, grade: Callable | None = None, timeout: float = 10.0):
         if grade is None:
-            from rsgrpo.grading import grade
+            from rsgrpo.eval.grading import grade
         self._grade, self.timeout, self.cache = grade, timeout, {}
         self.calls = 0
 
@@ -211,12 +211,12 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
     """
     import torch
 
-    from rsgrpo import advantages
+    from rsgrpo import estimators
     from rsgrpo.io import atomic_path, atomic_write_json
     from rsgrpo.models import tiny
-    from rsgrpo.provenance import config_hash, provenance
+    from rsgrpo.io.provenance import config_hash, provenance
 
-    advantages.check_params(cfg.estimator, cfg.group_size, **cfg.params)
+    estimators.check_params(cfg.estimator, cfg.group_size, **cfg.params)
     out_dir, state_dir = Path(out_dir), Path(out_dir) / "state"
     model, tok = tiny.load(model_dir)
     texts, golds, pids = _prompts_golds_ids(rows, tok)
@@ -269,7 +269,7 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
             if rewards[j].max() > 0:
                 solved.add(pids[i])
         keep = ~(rewards == rewards[:, :1]).all(-1) if cfg.dynamic_sampling else torch.ones(g, dtype=torch.bool)
-        adv = advantages.compute(cfg.estimator, rewards, **cfg.params).float()  # (G, N)
+        adv = estimators.compute(cfg.estimator, rewards, **cfg.params).float()  # (G, N)
         rec = {"step": step, "train/reward_mean": float(rewards.mean()),
                "train/entropy": float((ent * mask).sum() / mask.sum()),
                "train/solve_rate_cum": len(solved) / max(len(seen), 1),

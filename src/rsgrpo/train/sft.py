@@ -3,7 +3,7 @@
     sft(task, model, tokenizer, steps=800, batch=256, lr=3e-3, seed=0) -> dict of final metrics
     train_base_model(task, out_dir, arch='llama', model_kwargs=..., **sft_kwargs) -> dict  (writes out_dir)
 
-Recipe (MINI_EXPERIMENT.md "Model, SFT, RL"): fresh demonstrations every step (rsgrpo.data.tasks.sft_batch),
+Recipe (docs/cpu_experiment.md "Model, SFT and RL"): fresh demonstrations every step (rsgrpo.data.tasks.sft_batch),
 AdamW with a one-cycle schedule (peak lr 3e-3), no weight decay, cross-entropy on the response tokens
 ``[strategy word, \\boxed{answer}, </s>]`` only; the prompt is tasks.prompt_text (problem + the paper's suffix). 400 steps under-fit (execution ~0.92) and weaken the effect;
 800 steps reach execution accuracy ~0.99-1.0. The returned metrics describe the prior RL starts from:

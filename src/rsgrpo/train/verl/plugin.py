@@ -1,0 +1,187 @@
+"""verl 0.9.1 plugin: every estimator of `rsgrpo.estimators` as a verl advantage estimator.
+
+Importing this module registers (idempotently) with `verl.trainer.ppo.core_algos.register_adv_est`::
+
+    verl name   registry estimator   parameters read from the algorithm config (RSAlgoConfig fields)
+    rs_grpo     rs_grpo              beta = rs_beta
+    dr_grpo     dr_grpo              -
+    chen        chen                 k = pass_k, eps = adv_eps
+    mahdavi     mahdavi              k = pass_k, variant = mahdavi_variant
+    pkpo        pkpo                 k = pass_k, baseline = pkpo_baseline
+    tang        tang                 -
+
+verl's own `grpo` / `grpo_passk` are left untouched (GRPO runs use verl's `grpo`).
+
+How verl loads it in every process, Ray workers included (docs/verl.md §4):
+  * the `verl.plugins` entry point of this package (pyproject), loaded by `import verl` (verl >= 0.9.0);
+  * fallback: `VERL_USE_EXTERNAL_MODULES=rsgrpo.train.verl.plugin` (also passed to Ray through
+    `+ray_kwargs.ray_init.runtime_env.env_vars.VERL_USE_EXTERNAL_MODULES=rsgrpo.train.verl.plugin`).
+
+Parameters: select the config class with `algorithm._target_=rsgrpo.train.verl.plugin.RSAlgoConfig` and set
+`+algorithm.rs_beta=2.0` etc. (a bare `+algorithm.x` without the subclass breaks verl's
+`omega_conf_to_dataclass`; docs/environment.md §2). `assert_registered(name)` is the start-up check.
+"""
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+import torch
+
+from rsgrpo import estimators
+from rsgrpo.estimators.params import from_fields
+from rsgrpo.train.verl import PLUGIN_MODULE
+
+# verl is required by this module (and imports it while `import verl` loads the entry point: fine, these
+# submodules only need what verl/__init__ defined before its plugin loop)
+from verl.trainer.config import AlgoConfig
+from verl.trainer.ppo import core_algos
+
+__all__ = ["VERL_NAMES", "RSAlgoConfig", "estimator_params", "group_advantages", "make_estimator",
+           "register", "assert_registered", "PLUGIN_MODULE"]
+
+logger = logging.getLogger(__name__)
+
+# verl estimator name -> registry name (the same here; kept explicit so a rename is one line).
+VERL_NAMES: dict[str, str] = {n: n for n in ("rs_grpo", "dr_grpo", "chen", "mahdavi", "pkpo", "tang")}
+
+
+
+@dataclass
+class RSAlgoConfig(AlgoConfig):
+    """verl's AlgoConfig plus the parameters of the rsgrpo estimators: one field per entry of
+    `rsgrpo.estimators.params.VERL_FIELDS`, defaults = the registry's (tests/train/verl/test_plugin.py checks both).
+
+    rs_beta: RS-GRPO risk-seeking beta (paper Sec. 6.1: beta = 2).
+    pass_k: k of the pass@k baselines chen / mahdavi / pkpo (paper App. B: k = 4).
+    mahdavi_variant: 'm1' (plug-in) or 'm2' (unbiased leave-one-out), docs/algorithms.md §4.2.
+    pkpo_baseline: 'none', 'loo' or 'loo-1' (docs/algorithms.md §4.4).
+    adv_eps: epsilon added to the std in chen's normalisation.
+    """
+
+    rs_beta: float = 2.0
+    pass_k: int = 4
+    mahdavi_variant: str = "m2"
+    pkpo_baseline: str = "loo-1"
+    adv_eps: float = 1e-6
+
+
+def _cfg_get(config: Any, key: str, default: Any) -> Any:
+    if config is None:
+        return default
+    if isinstance(config, dict) or (hasattr(config, "get") and not hasattr(config, "__dataclass_fields__")):
+        value = config.get(key, default)
+    else:
+        value = getattr(config, key, default)
+    return default if value is None else value
+
+
+_LOGGED: set = set()
+
+
+def estimator_params(name: str, config: Any = None) -> dict[str, Any]:
+    """The registry parameters of verl estimator `name` read from the algorithm config (defaults otherwise).
+
+    Fields per `rsgrpo.estimators.params.VERL_FIELDS`; values validated by the registry (ValueError naming the
+    parameter). Logged once per value.
+    """
+    params = from_fields(VERL_NAMES[name], lambda field, default: _cfg_get(config, field, default))
+    key = (name, tuple(sorted(params.items())))
+    if key not in _LOGGED:
+        _LOGGED.add(key)
+        logger.warning("rsgrpo estimator %s: parameters used %s", name, params)
+    return params
+
+
+def _group_codes(index: Any) -> np.ndarray:
+    """uids (bs,) in any order -> int64 group codes (bs,), numbered by first appearance."""
+    codes: dict = {}
+    return np.fromiter((codes.setdefault(u, len(codes)) for u in np.asarray(index, dtype=object).ravel()),
+                       dtype=np.int64, count=len(index))
+
+
+def group_advantages(name: str, scores: torch.Tensor, index: Any, **params: Any) -> torch.Tensor:
+    """Per-response advantages of registry estimator `name` with groups formed from `index`.
+
+    scores (bs,) float; index (bs,) uids (any hashable; groups may be unequal in size and interleaved)
+    -> (bs,) same dtype/device. Within a group, responses keep their batch order. Equal-size groups take one
+    (G, N) call; otherwise one call per distinct group size.
+    """
+    bs = scores.shape[0]
+    if index is None:
+        raise ValueError(f"estimator {name!r} needs the per-prompt group ids (`uid`) as `index`")
+    if len(index) != bs:
+        raise ValueError(f"index has {len(index)} entries but the batch has {bs} responses")
+    out = torch.zeros_like(scores)
+    if bs == 0:
+        return out
+    codes = _group_codes(index)  # (bs,)
+    counts = np.bincount(codes)  # (G,)
+    order = np.argsort(codes, kind="stable")  # (bs,) positions sorted by group, batch order inside
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))  # (G,)
+    for size in np.unique(counts):
+        groups = np.flatnonzero(counts == size)  # (G_s,)
+        pos = order[starts[groups][:, None] + np.arange(size)[None, :]]  # (G_s, size)
+        pos_t = torch.as_tensor(pos, device=scores.device)
+        try:
+            adv = estimators.compute(name, scores[pos_t], **params)  # (G_s, size)
+        except ValueError as exc:
+            raise ValueError(f"{exc} (groups of size {int(size)} in this batch)") from None
+        out[pos_t] = adv.to(out.dtype)
+    return out
+
+
+def make_estimator(name: str) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
+    """verl custom-estimator function for verl name `name` (signature of docs/verl.md §3)."""
+    reg = VERL_NAMES[name]
+
+    def estimator(token_level_rewards: torch.Tensor, response_mask: torch.Tensor, index: Any = None,
+                  config: Any = None, **kwargs: Any) -> tuple[torch.Tensor, torch.Tensor]:
+        """token_level_rewards (bs, L), response_mask (bs, L), index (bs,) uids -> (advantages, returns) (bs, L)."""
+        with torch.no_grad():
+            params = estimator_params(name, config)
+            scores = token_level_rewards.sum(dim=-1)  # (bs,)
+            adv = group_advantages(reg, scores, index, **params)  # (bs,)
+            adv = adv.unsqueeze(-1) * response_mask.to(adv.dtype)  # (bs, L)
+        return adv, adv
+
+    estimator.__name__ = f"compute_{name}_outcome_advantage"
+    estimator.__qualname__ = estimator.__name__
+    estimator._rsgrpo_estimator = name  # marks our functions (idempotent re-registration)
+    return estimator
+
+
+def register() -> list[str]:
+    """Register every estimator with verl; idempotent: a name already holding an rsgrpo function (entry point
+    and env var both loaded us, or a module reload) keeps it. Raises ValueError if a name is taken by a
+    function that is not ours.
+    """
+    registry = core_algos.ADV_ESTIMATOR_REGISTRY
+    for name in VERL_NAMES:
+        existing = registry.get(name)
+        if existing is not None and getattr(existing, "_rsgrpo_estimator", None) == name:
+            continue
+        if existing is not None:
+            raise ValueError(f"verl advantage estimator {name!r} is already registered by "
+                             f"{getattr(existing, '__module__', '?')}; rsgrpo cannot register it")
+        core_algos.register_adv_est(name)(make_estimator(name))
+    return list(VERL_NAMES)
+
+
+def assert_registered(name: str) -> Callable:
+    """Start-up check: verl resolves estimator `name` (ours or verl's own); RuntimeError with the fix otherwise."""
+    try:
+        return core_algos.get_adv_estimator_fn(name)
+    except ValueError:
+        known = sorted(str(k) for k in core_algos.ADV_ESTIMATOR_REGISTRY)
+        hint = ""
+        if name in VERL_NAMES:
+            hint = (" It is an rsgrpo estimator: install the package in the environment verl runs in "
+                    "(`pip install -e .`, which provides the `verl.plugins` entry point) or set "
+                    f"VERL_USE_EXTERNAL_MODULES={PLUGIN_MODULE} (and pass it to Ray's runtime_env).")
+        raise RuntimeError(f"verl advantage estimator {name!r} is not registered; registered: "
+                           f"{', '.join(known)}.{hint}") from None
+
+
+register()

@@ -1,0 +1,79 @@
+"""The workflow's config, from the files to the validated jobs (used once, by workflow/rules/common.smk).
+
+    jobs = load(config, workflow.overwrite_configfiles, root)    -> rsgrpo.config.jobs.Jobs, or one line + exit 1
+
+Layering: without --configfile, Snakemake loads config/config.yaml (the `configfile:` directive) and merges
+--config on top. With --configfile F..., every top-level section F states replaces config/config.yaml's whole
+section, and the sections F does not state come from config/config.yaml (so config/paper.yaml keeps the
+bandit and the closed-form figures without restating them); --config values merge on top either way.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import sys
+from pathlib import Path
+
+import yaml
+
+from rsgrpo.config import ConfigError, validate
+
+__all__ = ["DEFAULT", "SCHEMA", "complete", "from_files", "jobs_of", "load"]
+
+DEFAULT = "config/config.yaml"
+SCHEMA = "workflow/schemas/config.schema.yaml"
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
+    return out
+
+
+def complete(config: dict, configfiles: list, root: Path) -> None:
+    """Fill in (in place) the sections that no --configfile states from the default config."""
+    if not configfiles:
+        return
+    stated: set = set()
+    for f in configfiles:
+        stated |= set(yaml.safe_load(Path(f).read_text()) or {})
+    default = yaml.safe_load((root / DEFAULT).read_text()) or {}
+    for section, value in default.items():
+        if section not in stated:
+            config[section] = _merge(value, config.get(section) or {}) if isinstance(value, dict) else \
+                config.get(section, value)
+
+
+def from_files(configfiles: list, root: str | Path) -> dict:
+    """The config a run with `--configfile F...` (no --config) sees: the files merged in order, then complete()."""
+    root = Path(root)
+    config: dict = {}
+    for f in configfiles:
+        config = _merge(config, yaml.safe_load(Path(f).read_text()) or {})
+    complete(config, list(configfiles), root)
+    return config
+
+
+def load(config: dict, configfiles: list, root: str | Path):
+    """complete(), then validate against the schema; a bad config ends the process with one line naming the key
+    (before any job: Snakemake is still parsing the workflow)."""
+    root = Path(root)
+    complete(config, list(configfiles or []), root)
+    try:
+        return validate(config, yaml.safe_load((root / SCHEMA).read_text()))
+    except ConfigError as err:
+        sys.stderr.write(f"rsgrpo: invalid config: {err}\n")
+        raise SystemExit(1) from None
+
+
+@functools.lru_cache(maxsize=None)
+def jobs_of(configfile: str, root: str) -> "Jobs":
+    """The validated jobs of the config `--configfile configfile` would run (Table 3 documents another grid's
+    train section); read only when a rule asks for it, once."""
+    path = Path(root) / configfile
+    if not path.is_file():
+        sys.stderr.write(f"rsgrpo: invalid config: config key 'report.table3.config': no such file {configfile!r}\n")
+        raise SystemExit(1)
+    return load(from_files([path], root), [str(path)], root)
