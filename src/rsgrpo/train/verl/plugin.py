@@ -1,4 +1,5 @@
-"""verl 0.9.1 plugin: every estimator of `rsgrpo.estimators` as a verl advantage estimator.
+"""verl 0.9.1 plugin: every estimator of `rsgrpo.estimators` as a verl advantage estimator, and the `cpu`
+platform (rsgrpo.train.verl.platform_cpu, chosen by VERL_PLATFORM=cpu).
 
 Importing this module registers (idempotently) with `verl.trainer.ppo.core_algos.register_adv_est`::
 
@@ -39,7 +40,7 @@ from verl.trainer.config import AlgoConfig
 from verl.trainer.ppo import core_algos
 
 __all__ = ["VERL_NAMES", "RSAlgoConfig", "estimator_params", "group_advantages", "make_estimator",
-           "register", "assert_registered", "PLUGIN_MODULE"]
+           "register", "register_platform", "assert_registered", "PLUGIN_MODULE"]
 
 logger = logging.getLogger(__name__)
 
@@ -185,3 +186,18 @@ def assert_registered(name: str) -> Callable:
 
 
 register()
+
+
+def register_platform() -> str:
+    """Register the `cpu` platform (rsgrpo.train.verl.platform_cpu) with verl's PlatformRegistry; idempotent.
+    It is chosen only by VERL_PLATFORM=cpu, never by auto-detection."""
+    from verl.plugin.platform import PlatformRegistry
+
+    from rsgrpo.train.verl.platform_cpu import NAME, PlatformCPU
+
+    if PlatformRegistry.get(NAME) is not PlatformCPU:
+        PlatformRegistry.register(platform=NAME)(PlatformCPU)
+    return NAME
+
+
+register_platform()
