@@ -1,5 +1,6 @@
 """verl 0.9.1 plugin: every estimator of `rsgrpo.estimators` as a verl advantage estimator, and the `cpu`
-platform (rsgrpo.train.verl.platform_cpu, chosen by VERL_PLATFORM=cpu).
+platform (rsgrpo.train.verl.platform_cpu, chosen by VERL_PLATFORM=cpu), and the `hf` rollout
+(rsgrpo.train.verl.rollout_hf, chosen by actor_rollout_ref.rollout.name=hf).
 
 Importing this module registers (idempotently) with `verl.trainer.ppo.core_algos.register_adv_est`::
 
@@ -40,7 +41,7 @@ from verl.trainer.config import AlgoConfig
 from verl.trainer.ppo import core_algos
 
 __all__ = ["VERL_NAMES", "RSAlgoConfig", "estimator_params", "group_advantages", "make_estimator",
-           "register", "register_platform", "assert_registered", "PLUGIN_MODULE"]
+           "register", "register_platform", "register_rollout", "assert_registered", "PLUGIN_MODULE"]
 
 logger = logging.getLogger(__name__)
 
@@ -190,14 +191,40 @@ register()
 
 def register_platform() -> str:
     """Register the `cpu` platform (rsgrpo.train.verl.platform_cpu) with verl's PlatformRegistry; idempotent.
-    It is chosen only by VERL_PLATFORM=cpu, never by auto-detection."""
+    It is chosen only by VERL_PLATFORM=cpu, never by auto-detection; in such a process the gloo process-group
+    wrapper (platform_cpu.install_gloo_process_group) is installed and verl's FSDP engines are registered for
+    device "cpu" (platform_cpu.register_engines)."""
+    import os
+
     from verl.plugin.platform import PlatformRegistry
 
-    from rsgrpo.train.verl.platform_cpu import NAME, PlatformCPU
+    from rsgrpo.train.verl.platform_cpu import NAME, PlatformCPU, install_gloo_process_group, register_engines
 
     if PlatformRegistry.get(NAME) is not PlatformCPU:
         PlatformRegistry.register(platform=NAME)(PlatformCPU)
+    if os.environ.get("VERL_PLATFORM", "").strip().lower() == NAME:
+        install_gloo_process_group()
+        register_engines()
+    return NAME
+
+
+def register_rollout() -> str:
+    """Register the `hf` rollout (rsgrpo.train.verl.rollout_hf) in verl's two rollout registries; idempotent.
+    The replica loader imports the module only when a run selects `actor_rollout_ref.rollout.name=hf`."""
+    from verl.workers.rollout import base, replica
+
+    from rsgrpo.train.verl.rollout_hf import ADAPTER, NAME
+
+    def _load():
+        from rsgrpo.train.verl.rollout_hf import HFReplica
+
+        return HFReplica
+
+    base._ROLLOUT_REGISTRY[(NAME, "async")] = ADAPTER
+    if NAME not in replica.RolloutReplicaRegistry._registry:
+        replica.RolloutReplicaRegistry.register(NAME, _load)
     return NAME
 
 
 register_platform()
+register_rollout()
