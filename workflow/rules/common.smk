@@ -27,6 +27,9 @@ def _present():
 
 
 SEL = Selection(JOBS, _present() if RESULTS_MODE else None)
+# The default target includes the bandit (config default_target.bandit): its manifest is then a declared input
+# of PROVENANCE; otherwise PROVENANCE lists it only if it exists.
+BANDIT_IN_DAG = (config.get("default_target") or {}).get("bandit", True)
 
 
 def table3_jobs():
@@ -55,17 +58,22 @@ def fingerprint(paths_read, declared):
 
 def all_targets(wildcards):
     """The default target: the bandit's results, the grid's checkpoints and evaluations, every report artefact
-    this config can make (evaluated after every rule file is read, so no include order matters)."""
-    out = [*rules.bandit_run.output, *rules.lemma_checks.output]
+    this config can make (evaluated after every rule file is read, so no include order matters); config
+    `default_target` leaves out the bandit or the closed forms."""
+    part = config.get("default_target") or {}
+    out = [*rules.bandit_run.output, *rules.lemma_checks.output] if BANDIT_IN_DAG else []
     out += [paths.train_model(run) for run in JOBS.runs] + SEL.counts()[0]
-    return out + report_targets()
+    return out + report_targets(bandit=BANDIT_IN_DAG, closed_forms=part.get("closed_forms", True))
 
 
-def report_targets():
+def report_targets(bandit=True, closed_forms=True):
     """Every report artefact this config can make: the bandit's and closed-form ones, and results_targets()."""
-    return [*rules.fig1_bandit_snapshots.output, *rules.fig3_bandit.output, *rules.fig3_bandit_methods.output,
-            *rules.lemmas.output, *rules.fig2_rs_advantage.output, *rules.fig8_advantage_methods.output,
-            *rules.table1_properties.output, *rules.table3_hyperparameters.output, *results_targets()]
+    out = [*rules.fig1_bandit_snapshots.output, *rules.fig3_bandit.output, *rules.fig3_bandit_methods.output,
+           *rules.lemmas.output] if bandit else []
+    if closed_forms:
+        out += [*rules.fig2_rs_advantage.output, *rules.fig8_advantage_methods.output,
+                *rules.table1_properties.output, *rules.table3_hyperparameters.output]
+    return out + results_targets()
 
 
 def results_targets():

@@ -307,7 +307,7 @@ rule PROVENANCE:
     """paper_figures/PROVENANCE.md: run, hardware, library versions, harness commit, config hash, W&B link."""
     input:
         [ancient(p) for p in SEL.provenance()[0][0] + SEL.provenance()[1][0]],
-        [] if RESULTS_MODE else rules.bandit_run.output.manifest,
+        rules.bandit_run.output.manifest if BANDIT_IN_DAG and not RESULTS_MODE else [],
     output:
         md=report("paper_figures/PROVENANCE.md", caption="../report/provenance.rst", category="Provenance"),
     log:
@@ -315,7 +315,7 @@ rule PROVENANCE:
     params:
         train=SEL.provenance()[0][1],
         eval=SEL.provenance()[1][1],
-        other=SEL.provenance()[2],
+        other=[p for p in SEL.provenance()[2] if BANDIT_IN_DAG or RESULTS_MODE or os.path.exists(p)],
         fingerprint=fingerprint(SEL.provenance()[0][1] + SEL.provenance()[1][1] + SEL.provenance()[2],
                                 SEL.provenance()[0][0] + SEL.provenance()[1][0]),
     conda:

@@ -28,7 +28,7 @@ if nnodes > 1:
                           str(run_dir / "ray_logs")], env=env, capture_output=True, text=True, check=True)
     env["RAY_ADDRESS"] = out.stdout.strip().splitlines()[-1].split("=", 1)[1]
 entity = os.environ.get("WANDB_ENTITY", "<default-entity>")
-outputs = {**dict(snakemake.output), **dict(snakemake.input)}  # noqa: F821
+outputs = {**dict(snakemake.input), **dict(snakemake.output)}  # noqa: F821  (output `model` wins over the base model input)
 run_job(job, outputs, per_node=per_node, nnodes=nnodes, env=env, log=log, extra_provenance={"wandb": {
     "mode": env["WANDB_MODE"], "project": wb["project"], "group": wb["group"], "name": wb["name"], "tags": wb["tags"],
     "run_id": env.get("WANDB_RUN_ID"), "dir": str(run_dir / "wandb"),

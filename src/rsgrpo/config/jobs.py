@@ -23,6 +23,10 @@ from rsgrpo.io import paths
 from rsgrpo.runs import RunName, format_run, method_tag, parse_run
 from rsgrpo.train import grid
 
+# train.verl (workflow/schemas/config.schema.yaml): where verl runs; the schema's defaults, for configs not
+# validated by it (tests, the library)
+VERL_DEFAULTS = {"device": "cuda", "rollout": "vllm", "cpu_processes": 1, "ray_num_cpus": 16}
+
 __all__ = ["Jobs", "EvalJob", "run_tag"]
 
 
@@ -155,6 +159,7 @@ class Jobs:
         return {"run": grid.run_to_dict(r), "model": model, "dataset": self.train["datasets"][r.dataset],
                 "hyperparameters": grid.hyperparameters(self.train),
                 "validation": self.train.get("validation") or {}, "project": self.train.get("project", "rs-grpo"),
+                "verl": {**VERL_DEFAULTS, **(self.train.get("verl") or {})},
                 "checkpoint_dir": os.path.join(self.train.get("checkpoint_dir", "checkpoints"), r.name),
                 "extra_overrides": list(self.train.get("extra_overrides") or [])}
 

@@ -1,7 +1,7 @@
 """One verl training job of the grid, from its plain-data description to results/train/{run}/ (rule train_verl).
 
     run_job(job, outputs, per_node=..., nnodes=..., env=..., log=...) -> step     the whole job, in order:
-        GPU-count check -> overrides (rsgrpo.train.verl.overrides) -> start-up check that a fresh verl resolves
+        GPU-count check (device cuda; device cpu: rsgrpo's CPU platform, README "verl on a laptop") -> overrides (rsgrpo.train.verl.overrides) -> start-up check that a fresh verl resolves
         the estimator -> `python -m verl.trainer.main_ppo` (resume_mode=auto: a resubmitted job continues) ->
         HF export of the latest checkpoint (verl.model_merger) -> metrics.jsonl mirror -> provenance.json
     preflight(estimator, env) -> str                   in a fresh interpreter: `import verl` registers it?
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 
-__all__ = ["run_job", "preflight", "PreflightError", "latest_checkpoint", "merge_command", "main_ppo_command"]
+__all__ = ["run_job", "preflight", "PreflightError", "latest_checkpoint", "latest_step", "merge_command", "main_ppo_command"]
 
 
 class PreflightError(RuntimeError):
@@ -58,6 +58,14 @@ def preflight(estimator: str, env: Mapping[str, str] | None = None, python: str 
             "the `verl.plugins` entry point) or export VERL_USE_EXTERNAL_MODULES=rsgrpo.train.verl.plugin.")
     raise PreflightError(f"`import verl` failed in {python} (exit {proc.returncode}): "
                          f"{proc.stderr.strip()[-2000:]}")
+
+
+def latest_step(ckpt_dir: str | os.PathLike) -> int:
+    """The newest checkpointed step under `ckpt_dir` (0 if none)."""
+    try:
+        return latest_checkpoint(ckpt_dir)[0]
+    except FileNotFoundError:
+        return 0
 
 
 def latest_checkpoint(ckpt_dir: str | os.PathLike) -> tuple[int, Path]:
@@ -109,25 +117,39 @@ def run_job(job: dict[str, Any], outputs: Mapping[str, str], *, per_node: int, n
     from rsgrpo.io.provenance import provenance
     from rsgrpo.train.grid import run_from_dict
     from rsgrpo.train.verl import PLUGIN_MODULE, gpus, metrics
-    from rsgrpo.train.verl.overrides import build_overrides, hydra_value
+    from rsgrpo.train.verl.overrides import build_overrides, cpu_overrides, hydra_value
 
     run = run_from_dict(job["run"])
-    print(f"== {run.name}: {nnodes} node(s) x {per_node} GPU(s)", file=log, flush=True)
-    gpus.check_gpu_count(per_node)  # fail fast, naming both numbers
+    where = {"device": "cuda", "rollout": "vllm", "cpu_processes": 1, "ray_num_cpus": 16, **(job.get("verl") or {})}
+    platform_overrides: list[str] = []
+    if where["device"] == "cpu":  # rsgrpo's CPU platform: processes instead of the job's GPUs
+        per_node = int(where["cpu_processes"])
+        platform_overrides = cpu_overrides(per_node, int(where["ray_num_cpus"]))
+        env = {**env, "VERL_PLATFORM": "cpu"}
+        print(f"== {run.name}: {nnodes} node(s) x {per_node} CPU process(es), rollout {where['rollout']}",
+              file=log, flush=True)
+    else:
+        print(f"== {run.name}: {nnodes} node(s) x {per_node} GPU(s), rollout {where['rollout']}", file=log, flush=True)
+        gpus.check_gpu_count(per_node)  # fail fast, naming both numbers
     run_dir = Path(outputs["metrics"]).resolve().parent
     files = {"train_files": str(Path(outputs["train"]).resolve()), "val_files": str(Path(outputs["val"]).resolve()),
              "ckpt_dir": str(Path(job["checkpoint_dir"]).resolve()), "rollout_dir": str(run_dir / "rollouts"),
              "validation_dir": str(run_dir / "validation")}
     raw_metrics = run_dir / "verl_metrics.jsonl"
     reward_log = run_dir / "reward_log.jsonl"  # every training rollout's verdict (train/solve_rate_cum)
+    adv_dump = run_dir / "advantage_dump.jsonl"  # the first estimator call's inputs and outputs (plugin.dump_call)
+    if not latest_step(files["ckpt_dir"]):  # a fresh start: the first call is step 1's
+        adv_dump.unlink(missing_ok=True)
     overrides = build_overrides(
         run, job["model"], job["hyperparameters"], files, project=job["project"], n_gpus_per_node=per_node,
-        nnodes=nnodes, loggers=metrics.LOGGERS,
+        nnodes=nnodes, loggers=metrics.LOGGERS, rollout=where["rollout"],
         extra=[f"+ray_kwargs.ray_init.runtime_env.env_vars.RSGRPO_REWARD_LOG={hydra_value(str(reward_log))}",
-               *job["extra_overrides"]])
+               f"+ray_kwargs.ray_init.runtime_env.env_vars.RSGRPO_ADVANTAGE_DUMP={hydra_value(str(adv_dump))}",
+               *platform_overrides, *job["extra_overrides"]])
     atomic_write_text(run_dir / "verl_overrides.txt", "\n".join(overrides) + "\n")
     env = {**env, "VERL_USE_EXTERNAL_MODULES": PLUGIN_MODULE,  # fallback hook next to the verl.plugins entry point
-           **metrics.file_logger_env(raw_metrics), "RSGRPO_REWARD_LOG": str(reward_log)}
+           **metrics.file_logger_env(raw_metrics), "RSGRPO_REWARD_LOG": str(reward_log),
+           "RSGRPO_ADVANTAGE_DUMP": str(adv_dump)}
     verl_est = overrides[0].split("=", 1)[1]
     print(f"rsgrpo estimators registered in a fresh verl: {preflight(verl_est, env, python)}", file=log, flush=True)
 

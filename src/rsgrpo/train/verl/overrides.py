@@ -1,6 +1,7 @@
 """Hydra overrides for `python -m verl.trainer.main_ppo` (verl 0.9.1, V1 trainer) for one grid run. Pure.
 
-    build_overrides(run, model, hp, files, ...) -> list[str]
+    build_overrides(run, model, hp, files, ..., rollout="vllm") -> list[str]
+    cpu_overrides(processes, ray_num_cpus) -> list[str]     verl's own switches for a run on the CPU platform
 
 Every key exists in verl 0.9.1's `ppo_trainer` config (tests/test_verl_overrides.py composes every set of
 the paper grid against it); the estimator parameters travel in `RSAlgoConfig` (rsgrpo.train.verl.plugin), selected
@@ -16,7 +17,7 @@ from rsgrpo.estimators.params import to_fields
 from rsgrpo.train.grid import VERL_BUILTIN, TrainRun
 from rsgrpo.train.verl import ALGO_CONFIG_TARGET, PLUGIN_MODULE
 
-__all__ = ["build_overrides", "hydra_value", "PLAIN_CHAT_TEMPLATE", "ALGO_CONFIG_TARGET", "PLUGIN_MODULE",
+__all__ = ["build_overrides", "cpu_overrides", "hydra_value", "PLAIN_CHAT_TEMPLATE", "ALGO_CONFIG_TARGET", "PLUGIN_MODULE",
            "reward_function_path"]
 
 # Models trained without a chat template (chat_template: false): the user message is the whole prompt.
@@ -58,15 +59,51 @@ def hydra_value(v: Any) -> str:
     return "'" + s + "'"
 
 
+def cpu_overrides(processes: int = 1, ray_num_cpus: int = 16) -> list[str]:
+    """What verl 0.9.1 needs to train on the CPU platform (rsgrpo.train.verl.platform_cpu), each one of verl's
+    own config keys (README "verl on a laptop"):
+
+      trainer.device=cpu                     no CUDA device selection
+      ray_init.num_gpus=processes            Ray's logical "GPU" slots, one per training process (verl sizes its
+                                             resource pools in GPUs); ray_init.num_cpus: logical CPUs for verl's
+                                             and TransferQueue's one-CPU actors (one storage unit here)
+      attn_implementation=sdpa               verl's default is FlashAttention-2 (a CUDA kernel)
+      use_remove_padding=false               the packed-sequence path needs flash-attn's varlen kernels
+      strategy=fsdp2                         FSDP1 requires device parameters (sync_module_states); FSDP2 runs
+                                             on a one-process gloo group
+      fsdp_config.dtype=float32              no bf16 autocast on the CPU (the hf rollout samples in float32)
+      data.dataloader_num_workers=0,         one agent-loop worker, one reward worker, no data-loader workers
+      agent.num_workers=1, reward.num_workers=1   (verl's defaults start 8 + 8 processes, each importing torch)
+    """
+    a, r = "actor_rollout_ref.actor.", "actor_rollout_ref.ref."
+    return [
+        "trainer.device=cpu",
+        f"+ray_kwargs.ray_init.num_gpus={int(processes)}",
+        f"ray_kwargs.ray_init.num_cpus={int(ray_num_cpus)}",
+        "transfer_queue.backend.SimpleStorage.num_data_storage_units=1",
+        "+ray_kwargs.ray_init.runtime_env.env_vars.VERL_PLATFORM=cpu",
+        "+actor_rollout_ref.model.override_config.attn_implementation=sdpa",
+        "actor_rollout_ref.model.use_remove_padding=false",
+        "actor_rollout_ref.model.enable_gradient_checkpointing=false",
+        f"{a}strategy=fsdp2", f"{a}fsdp_config.strategy=fsdp2", f"{a}fsdp_config.dtype=float32",
+        f"{r}fsdp_config.strategy=fsdp2", f"{r}fsdp_config.dtype=float32",
+        "actor_rollout_ref.rollout.dtype=float32",
+        "data.dataloader_num_workers=0",
+        "actor_rollout_ref.rollout.agent.num_workers=1",
+        "reward.num_workers=1",
+    ]
+
+
 def build_overrides(run: TrainRun, model: dict, hp: dict, files: dict, *, project: str,
                     n_gpus_per_node: int = 8, nnodes: int = 1, loggers: tuple[str, ...] = ("console", "wandb"),
-                    extra: list[str] | None = None) -> list[str]:
+                    extra: list[str] | None = None, rollout: str = "vllm") -> list[str]:
     """The `main_ppo` overrides of one run.
 
     run: a TrainRun (estimator, params, seed). model: its train.models entry (hub_id, path,
     max_response_length, chat_template, rollout_tp, extra_overrides). hp: train.hyperparameters (Table 3 and
     the choices the paper leaves open). files: train_files, val_files, ckpt_dir, rollout_dir, validation_dir
-    (absolute paths). extra: raw overrides appended last (they win).
+    (absolute paths). extra: raw overrides appended last (they win). rollout: verl's rollout server, vllm or
+    hf (rsgrpo.train.verl.rollout_hf).
     """
     est = run.estimator
     verl_est = VERL_BUILTIN.get(est, est)
@@ -113,7 +150,7 @@ def build_overrides(run: TrainRun, model: dict, hp: dict, files: dict, *, projec
     add(f"{a}ppo_max_token_len_per_gpu={max(int(hp['ppo_max_token_len_per_gpu']), max_len)}")
     # --- rollout (Table 3 sampling; App. E validation sampling)
     r = "actor_rollout_ref.rollout."
-    add(f"{r}name=vllm")
+    add(f"{r}name={rollout}")
     add(f"{r}n={int(hp['group_size'])}")
     add(f"{r}temperature={hydra_value(float(hp['temperature']))}")
     add(f"{r}top_p={hydra_value(float(hp['top_p']))}")

@@ -41,7 +41,7 @@ from verl.trainer.config import AlgoConfig
 from verl.trainer.ppo import core_algos
 
 __all__ = ["VERL_NAMES", "RSAlgoConfig", "estimator_params", "group_advantages", "make_estimator",
-           "register", "register_platform", "register_rollout", "assert_registered", "PLUGIN_MODULE"]
+           "register", "register_platform", "register_rollout", "dump_call", "assert_registered", "PLUGIN_MODULE"]
 
 logger = logging.getLogger(__name__)
 
@@ -134,6 +134,30 @@ def group_advantages(name: str, scores: torch.Tensor, index: Any, **params: Any)
     return out
 
 
+_DUMPED = [0]
+
+
+def dump_call(name: str, params: dict[str, Any], scores: torch.Tensor, index: Any, response_mask: torch.Tensor,
+              adv: torch.Tensor) -> bool:
+    """With RSGRPO_ADVANTAGE_DUMP=<file>, append what verl handed the estimator and what it returned, for the
+    first RSGRPO_ADVANTAGE_DUMP_CALLS calls (default 1): one JSON line {estimator, params, uid (bs,),
+    score (bs,), response_len (bs,), advantage (bs,)}. The proof that verl ran our code with our parameters
+    (tests/train/verl/test_verl_e2e.py recomputes the advantages from uid and score). Returns True if written."""
+    import json
+    import os
+
+    path = os.environ.get("RSGRPO_ADVANTAGE_DUMP")
+    if not path or _DUMPED[0] >= int(os.environ.get("RSGRPO_ADVANTAGE_DUMP_CALLS", "1")):
+        return False
+    _DUMPED[0] += 1
+    record = {"estimator": name, "params": params, "uid": [str(u) for u in np.asarray(index, dtype=object)],
+              "score": scores.double().tolist(), "response_len": response_mask.sum(-1).long().tolist(),
+              "advantage": adv.double().tolist()}
+    with open(path, "a") as f:
+        f.write(json.dumps(record) + "\n")
+    return True
+
+
 def make_estimator(name: str) -> Callable[..., tuple[torch.Tensor, torch.Tensor]]:
     """verl custom-estimator function for verl name `name` (signature of docs/verl.md §3)."""
     reg = VERL_NAMES[name]
@@ -145,6 +169,7 @@ def make_estimator(name: str) -> Callable[..., tuple[torch.Tensor, torch.Tensor]
             params = estimator_params(name, config)
             scores = token_level_rewards.sum(dim=-1)  # (bs,)
             adv = group_advantages(reg, scores, index, **params)  # (bs,)
+            dump_call(name, params, scores, index, response_mask, adv)
             adv = adv.unsqueeze(-1) * response_mask.to(adv.dtype)  # (bs, L)
         return adv, adv
 
