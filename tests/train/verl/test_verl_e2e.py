@@ -10,8 +10,6 @@ checkpoint and resumed by re-running the same command. About 6 minutes on 2 core
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -103,35 +101,64 @@ def test_verl_ran_our_estimator_with_our_beta(ci_run):
     assert step1["verl/critic/advantages/mean"] == pytest.approx(tokens.mean(), abs=1e-5)
 
 
+def _logged_steps(run_dir: Path) -> set[int]:
+    """Steps verl's file logger has written so far (every attempt's part file)."""
+    steps = set()
+    for part in run_dir.glob("verl_metrics.*.jsonl"):
+        for line in part.read_text().splitlines():
+            if line.strip().endswith("}"):
+                steps.add(json.loads(line)["step"])
+    return steps
+
+
+def _kill_training(run: str) -> int:
+    """SIGKILL the verl driver of `run` (python -m verl.trainer.main_ppo ... experiment_name=<run>) and the Ray
+    cluster it started: what a node failure does to a training job. Returns the number of processes killed."""
+    import psutil
+
+    victims = [p for p in psutil.process_iter(["cmdline"])
+               if "verl.trainer.main_ppo" in " ".join(p.info["cmdline"] or [])
+               and f"trainer.experiment_name={run}" in (p.info["cmdline"] or [])]
+    for p in victims:
+        p.kill()
+    subprocess.run(["ray", "stop", "--force"], capture_output=True, timeout=120)  # raylet, GCS, workers
+    return len(victims)
+
+
 def test_kill_after_first_checkpoint_then_rerun_resumes(ci_run):
-    """A pass@k run (PKPO, k = 4) is SIGKILLed once verl has saved step 1; the same command continues from
-    verl's checkpoint: steps 1..3 once each in metrics.jsonl, and verl ran PKPO with k = 4."""
+    """A pass@k run (PKPO, k = 4) is SIGKILLed once verl has saved and logged step 1; re-running the same command
+    continues from verl's checkpoint: steps 1..3 once each in metrics.jsonl, and verl ran PKPO with k = 4."""
     cfg = yaml.safe_load((ci_run / "config" / "ci_verl.yaml").read_text())
     cfg["train"]["hyperparameters"]["total_training_steps"] = 3
     cfg["train"]["experiments"][0]["methods"] = [{"estimator": "pkpo", "params": {"k": 4, "baseline": "loo-1"}}]
     (ci_run / "config" / "ci_verl_resume.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
     target = f"results/train/{RESUME_RUN}/model"
-    args = ["--configfile", "config/ci_verl_resume.yaml", target]
+    args = [target, "--configfile", "config/ci_verl_resume.yaml"]  # (--configfile takes several files)
     ckpt = ci_run / "checkpoints" / RESUME_RUN / "latest_checkpointed_iteration.txt"
-    proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "all", *args], cwd=ci_run,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    first = ci_run / "first_attempt.log"
+    with first.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "all", *args], cwd=ci_run,
+                                stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 900
-        while not (ckpt.is_file() and ckpt.read_text().strip() == "1"):
-            assert proc.poll() is None, "training ended before its first checkpoint could be interrupted"
+        run_dir = ci_run / "results" / "train" / RESUME_RUN
+        while not (ckpt.is_file() and ckpt.read_text().strip() == "1" and _logged_steps(run_dir) >= {1}):
+            assert proc.poll() is None, f"ended before its first checkpoint: {first.read_text()[-4000:]}"
             assert time.time() < deadline, "no checkpoint after 15 minutes"
             time.sleep(0.5)
+        assert _kill_training(RESUME_RUN) >= 1
+        assert proc.wait(timeout=300) != 0  # Snakemake saw the job die
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)  # the job, Ray and every worker: a node that died
-        proc.wait()
-    subprocess.run(["ray", "stop", "--force"], capture_output=True, timeout=120)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
     assert not (ci_run / target).exists()
     out = _snakemake(ci_run, *args)
     assert out.returncode == 0, (out.stdout + out.stderr)[-6000:]
     run_dir = ci_run / "results" / "train" / RESUME_RUN
     assert [r["step"] for r in _records(run_dir / "metrics.jsonl")] == [1, 2, 3]
     log = (ci_run / "logs" / "train" / f"{RESUME_RUN}.log").read_text()
-    assert "global_step_1" in log and json.loads((run_dir / "provenance.json").read_text())["step"] == 3
+    assert f"Resuming from {ci_run / 'checkpoints' / RESUME_RUN / 'global_step_1'}" in log and json.loads((run_dir / "provenance.json").read_text())["step"] == 3
     for dump in _records(run_dir / "advantage_dump.jsonl"):  # the first call of each attempt
         assert dump["estimator"] == "pkpo" and dump["params"] == {"k": 4, "baseline": "loo-1"}
         np.testing.assert_allclose(dump["advantage"], _recompute(dump, "pkpo", dump["params"]), atol=1e-6)

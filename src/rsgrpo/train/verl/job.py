@@ -145,6 +145,7 @@ def run_job(job: dict[str, Any], outputs: Mapping[str, str], *, per_node: int, n
         nnodes=nnodes, loggers=metrics.LOGGERS, rollout=where["rollout"],
         extra=[f"+ray_kwargs.ray_init.runtime_env.env_vars.RSGRPO_REWARD_LOG={hydra_value(str(reward_log))}",
                f"+ray_kwargs.ray_init.runtime_env.env_vars.RSGRPO_ADVANTAGE_DUMP={hydra_value(str(adv_dump))}",
+               f"hydra.run.dir={hydra_value(str(run_dir / 'hydra'))}",  # not ./outputs/<date>/ in the project
                *platform_overrides, *job["extra_overrides"]])
     atomic_write_text(run_dir / "verl_overrides.txt", "\n".join(overrides) + "\n")
     env = {**env, "VERL_USE_EXTERNAL_MODULES": PLUGIN_MODULE,  # fallback hook next to the verl.plugins entry point
