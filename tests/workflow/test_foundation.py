@@ -80,3 +80,15 @@ def test_default_target_dry_run_lists_the_three_rules():
     out = res.stdout + res.stderr  # where Snakemake logs the jobs depends on its release
     for rule in MY_RULES:
         assert f"rule {rule}:" in out or f"localrule {rule}:" in out, rule
+
+
+def test_ci_verl_default_target_is_the_grid_alone():
+    """config/ci_verl.yaml: default_target leaves out the bandit and the closed forms; the grid's two verl runs,
+    their evaluations and Table 2 remain (the run itself: tests/train/verl/test_verl_e2e.py)."""
+    import re
+
+    res = _snakemake("-n", "--nolock", "--cores", "1", "--configfile", "config/ci_verl.yaml", "--forceall")
+    assert res.returncode == 0, res.stdout[-4000:] + res.stderr[-4000:]
+    jobs = dict(re.findall(r"^(\w+)\s+(\d+)$", res.stdout, re.M))
+    assert jobs.get("train_verl") == "2" and jobs.get("table2") == "1" and jobs.get("eval_merge") == "3"
+    assert not {"bandit_run", "lemma_checks", "fig2_rs_advantage", "table1_properties", "train_cpu"} & set(jobs)

@@ -104,3 +104,32 @@ def test_every_paper_override_set_composes_against_verl(paper):
         with pytest.raises(Exception, match="clip_ratio_hihg"):  # a misspelled key is caught
             compose("ppo_trainer", overrides=[*sets[0][1], "actor_rollout_ref.actor.clip_ratio_hihg=0.3"])
     GlobalHydra.instance().clear()
+
+
+@pytest.mark.verl
+def test_cpu_overrides_compose_with_the_hf_rollout(paper):
+    """The CPU switches (rsgrpo.train.verl.overrides.cpu_overrides) are verl keys and land where the CPU run
+    needs them (the run itself: tests/train/verl/test_verl_e2e.py)."""
+    try:
+        import verl
+        from hydra import compose, initialize_config_dir
+        from hydra.core.global_hydra import GlobalHydra
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"verl 0.9.1 is not importable here ({type(exc).__name__}: {exc})")
+    from rsgrpo.train.verl.overrides import cpu_overrides
+
+    train = paper["train"]
+    run = next(iter(traingrid.expand(train)))
+    o = build_overrides(run, train["models"][run.model], traingrid.hyperparameters(train), _files(run.name),
+                        project="p", n_gpus_per_node=3, rollout="hf", extra=cpu_overrides(3, 12))
+    GlobalHydra.instance().clear()
+    with initialize_config_dir(config_dir=os.path.join(os.path.dirname(verl.__file__), "trainer", "config"),
+                               version_base=None):
+        cfg = compose("ppo_trainer", overrides=o)
+    GlobalHydra.instance().clear()
+    assert cfg.actor_rollout_ref.rollout.name == "hf" and cfg.trainer.device == "cpu"
+    assert cfg.ray_kwargs.ray_init.num_gpus == 3 == cfg.trainer.n_gpus_per_node
+    assert cfg.ray_kwargs.ray_init.num_cpus == 12
+    assert cfg.actor_rollout_ref.actor.strategy == "fsdp2" and cfg.actor_rollout_ref.actor.fsdp_config.dtype == "float32"
+    assert cfg.actor_rollout_ref.model.override_config.attn_implementation == "sdpa"
+    assert cfg.ray_kwargs.ray_init.runtime_env.env_vars.VERL_PLATFORM == "cpu"
