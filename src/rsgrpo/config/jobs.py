@@ -22,10 +22,7 @@ from rsgrpo.eval.sampling.shards import EvalPlan
 from rsgrpo.io import paths
 from rsgrpo.runs import RunName, format_run, method_tag, parse_run
 from rsgrpo.train import grid
-
-# train.verl (workflow/schemas/config.schema.yaml): where verl runs; the schema's defaults, for configs not
-# validated by it (tests, the library)
-VERL_DEFAULTS = {"device": "cuda", "rollout": "vllm", "cpu_processes": 1, "ray_num_cpus": 16}
+from rsgrpo.train.verl import VERL_DEFAULTS
 
 __all__ = ["Jobs", "EvalJob", "run_tag"]
 

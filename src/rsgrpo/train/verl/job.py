@@ -1,8 +1,8 @@
 """One verl training job of the grid, from its plain-data description to results/train/{run}/ (rule train_verl).
 
     run_job(job, outputs, per_node=..., nnodes=..., env=..., log=...) -> step     the whole job, in order:
-        GPU-count check (device cuda; device cpu: rsgrpo's CPU platform, README "verl on a laptop") -> overrides (rsgrpo.train.verl.overrides) -> start-up check that a fresh verl resolves
-        the estimator -> `python -m verl.trainer.main_ppo` (resume_mode=auto: a resubmitted job continues) ->
+        GPU-count check (device cuda; device cpu: rsgrpo's CPU platform, README "verl on a laptop") ->
+        overrides (rsgrpo.train.verl.overrides) -> start-up check that a fresh verl resolves the estimator -> `python -m verl.trainer.main_ppo` (resume_mode=auto: a resubmitted job continues) ->
         HF export of the latest checkpoint (verl.model_merger) -> metrics.jsonl mirror -> provenance.json
     preflight(estimator, env) -> str                   in a fresh interpreter: `import verl` registers it?
     latest_checkpoint(ckpt_dir) -> (step, actor_dir)   verl layout global_step_N/actor (docs/verl.md §11)
@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 
-__all__ = ["run_job", "preflight", "PreflightError", "latest_checkpoint", "latest_step", "merge_command", "main_ppo_command"]
+__all__ = ["run_job", "preflight", "PreflightError", "latest_checkpoint", "latest_step", "merge_command",
+           "main_ppo_command"]
 
 
 class PreflightError(RuntimeError):
@@ -116,11 +117,11 @@ def run_job(job: dict[str, Any], outputs: Mapping[str, str], *, per_node: int, n
     from rsgrpo.io import atomic_path, atomic_write_json, atomic_write_text
     from rsgrpo.io.provenance import provenance
     from rsgrpo.train.grid import run_from_dict
-    from rsgrpo.train.verl import PLUGIN_MODULE, gpus, metrics
+    from rsgrpo.train.verl import PLUGIN_MODULE, VERL_DEFAULTS, gpus, metrics
     from rsgrpo.train.verl.overrides import build_overrides, cpu_overrides, hydra_value
 
     run = run_from_dict(job["run"])
-    where = {"device": "cuda", "rollout": "vllm", "cpu_processes": 1, "ray_num_cpus": 16, **(job.get("verl") or {})}
+    where = {**VERL_DEFAULTS, **(job.get("verl") or {})}
     platform_overrides: list[str] = []
     if where["device"] == "cpu":  # rsgrpo's CPU platform: processes instead of the job's GPUs
         per_node = int(where["cpu_processes"])
@@ -129,7 +130,8 @@ def run_job(job: dict[str, Any], outputs: Mapping[str, str], *, per_node: int, n
         print(f"== {run.name}: {nnodes} node(s) x {per_node} CPU process(es), rollout {where['rollout']}",
               file=log, flush=True)
     else:
-        print(f"== {run.name}: {nnodes} node(s) x {per_node} GPU(s), rollout {where['rollout']}", file=log, flush=True)
+        print(f"== {run.name}: {nnodes} node(s) x {per_node} GPU(s), rollout {where['rollout']}", file=log,
+              flush=True)
         gpus.check_gpu_count(per_node)  # fail fast, naming both numbers
     run_dir = Path(outputs["metrics"]).resolve().parent
     files = {"train_files": str(Path(outputs["train"]).resolve()), "val_files": str(Path(outputs["val"]).resolve()),

@@ -238,7 +238,7 @@ def register_rollout() -> str:
     The replica loader imports the module only when a run selects `actor_rollout_ref.rollout.name=hf`."""
     from verl.workers.rollout import base, replica
 
-    from rsgrpo.train.verl.rollout_hf import ADAPTER, NAME
+    from rsgrpo.train.verl import HF_ROLLOUT as NAME, HF_ROLLOUT_ADAPTER as ADAPTER
 
     def _load():
         from rsgrpo.train.verl.rollout_hf import HFReplica

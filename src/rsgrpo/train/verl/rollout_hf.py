@@ -29,8 +29,8 @@ import torch
 
 __all__ = ["NAME", "ADAPTER", "sample_batch", "HFRolloutServer", "HFReplica", "HFServerAdapter", "server_name"]
 
-NAME = "hf"
-ADAPTER = "rsgrpo.train.verl.rollout_hf.HFServerAdapter"
+from rsgrpo.train.verl import HF_ROLLOUT as NAME, HF_ROLLOUT_ADAPTER as ADAPTER
+
 _BUCKET_BYTES = 256 << 20
 
 
@@ -175,32 +175,14 @@ class HFRolloutServer:
         self.global_steps = global_steps
 
     # ---------------------------------------------------------------- lifecycle calls verl makes (no-ops here)
-    async def wake_up(self, *args, **kwargs):
-        return None
-
-    async def sleep(self, *args, **kwargs):
-        return None
-
-    async def clear_kv_cache(self, *args, **kwargs):
-        return None
-
-    async def release_kv_cache(self, *args, **kwargs):
-        return None
-
-    async def resume_kv_cache(self, *args, **kwargs):
+    async def _no_op(self, *args, **kwargs):
         return None
 
     async def abort_all_requests(self, *args, **kwargs) -> dict[str, Any]:
         return {"aborted_count": 0, "request_ids": []}
 
-    async def resume_generation(self, *args, **kwargs):
-        return None
-
-    async def start_profile(self, *args, **kwargs):
-        return None
-
-    async def stop_profile(self, *args, **kwargs):
-        return None
+    wake_up = sleep = clear_kv_cache = release_kv_cache = resume_kv_cache = _no_op
+    resume_generation = start_profile = stop_profile = _no_op
 
 
 def _replica_base():
