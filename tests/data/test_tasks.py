@@ -62,7 +62,7 @@ def test_training_frame_is_verl_style_and_skewed():
 
 
 def test_sft_batch_bias_matches_design():
-    task = T.variant()
+    task = T.variant("skewed")
     b = T.sft_batch(task, 200_000, np.random.default_rng(0))
     assert np.array_equal(b["answer"], T.apply_op(b["op"], b["a"], b["b"]))  # always executed correctly
     for m in range(4):
@@ -81,6 +81,20 @@ def test_variant_d_adds_answer_noise():
     assert abs(wrong - 0.3 * 15 / 16) < 0.01
     with pytest.raises(ValueError):
         T.variant("Z")
+    with pytest.raises(ValueError, match="answer_noise_ops"):
+        T.variant(answer_noise_ops=[4])
+
+
+def test_noisy_add_variant_is_the_default_and_noises_only_add():
+    task = T.variant()
+    assert T.DEFAULT_VARIANT == "noisy-add" and T.from_config("ops", {}) == task
+    assert (task.answer_noise, task.answer_noise_ops) == (0.5, (0,))
+    assert T.from_config("ops", {"variant": "noisy-add", "answer_noise_ops": [0, 1]}).answer_noise_ops == (0, 1)
+    b = T.sft_batch(task, 200_000, np.random.default_rng(2))
+    wrong = b["answer"] != T.apply_op(b["op"], b["a"], b["b"])
+    assert not wrong[b["op"] != 0].any()  # the minority strategies are demonstrated cleanly
+    assert abs(wrong[b["op"] == 0].mean() - 0.5 * 15 / 16) < 0.01
+    assert task.to_dict()["answer_noise_ops"] == [0]
     with pytest.raises(ValueError):
         T.variant(type_weights=[1, 1])
 

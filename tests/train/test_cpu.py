@@ -32,6 +32,35 @@ def rows():
     return T.training_frame(TASK)
 
 
+def test_grouped_response_logprobs_equal_the_full_forward_with_gradients(base_dir):
+    """The update runs each prompt once for its group (KV cache repeated): same log-probs and gradients as one
+    forward of every [prompt, response] row (the loop reference)."""
+    model, tok = tiny.load(base_dir)
+    prompts = [T.prompt_text(f"T{m} {a} 3 =") for m, a in ((0, 1), (1, 5), (3, 7))]
+    x = torch.tensor([tok(p, add_special_tokens=False)["input_ids"] for p in prompts])  # (3, L)
+    resp, _, _, _ = cpu.sample(model, x, 3, tok.eos_token_id, torch.Generator().manual_seed(1), group=4)
+    w = torch.randn(resp.shape, generator=torch.Generator().manual_seed(2))
+
+    def grads(lp):
+        model.zero_grad(set_to_none=True)
+        (lp * w).sum().backward()
+        return [p.grad.clone() for p in model.parameters()]
+
+    lp = cpu.response_logprobs(model, x, resp, temperature=0.7, group=4)
+    g = grads(lp)
+    ref = []
+    for row in range(resp.shape[0]):  # loop reference: one full sequence at a time
+        seq = torch.cat([x[row // 4], resp[row]])[None]
+        logits = model(input_ids=seq).logits[0, x.shape[1] - 1:-1].float() / 0.7
+        ref.append(torch.log_softmax(logits, -1).gather(1, resp[row][:, None]).squeeze(1))
+    ref = torch.stack(ref)
+    g_ref = grads(ref)
+    assert torch.allclose(lp, ref, atol=1e-5)
+    assert all(torch.allclose(a, b, atol=1e-5, rtol=1e-4) for a, b in zip(g, g_ref))
+    # ungrouped (one prompt row per response, as several PPO mini-batches use) gives the same values
+    assert torch.allclose(cpu.response_logprobs(model, x.repeat_interleave(4, 0), resp, 0.7), ref, atol=1e-5)
+
+
 def test_sampler_shapes_mask_and_logprobs(base_dir):
     model, tok = tiny.load(base_dir)
     x = torch.tensor([tok(T.prompt_text("T1 2 3 ="), add_special_tokens=False)["input_ids"]] * 64)

@@ -287,6 +287,7 @@ rule mini_summary:
     """The CPU experiment's verdict, computed from its table (paper_figures/mini_summary.md + .csv)."""
     input:
         counts=[ancient(p) for p in SEL.counts()[0]],
+        metrics=[ancient(p) for p in SEL.metrics("mini_summary")[0]],
     output:
         md=report("paper_figures/mini_summary.md", caption="../report/mini_summary.rst", category="Mini experiment"),
         csv="paper_figures/mini_summary.csv",
@@ -294,8 +295,11 @@ rule mini_summary:
         "logs/report/mini_summary.log",
     params:
         counts=SEL.counts()[1],
-        fingerprint=fingerprint(SEL.counts()[1], SEL.counts()[0]),
+        metrics=SEL.metrics("mini_summary")[1],
+        fingerprint=fingerprint(SEL.counts()[1] + SEL.metrics("mini_summary")[1],
+                                SEL.counts()[0] + SEL.metrics("mini_summary")[0]),
         summary=REPORT.get("mini_summary") or {},
+        spec=SEL.mini_spec(),
         eval=JOBS.eval,
     conda:
         CONDA_ENV

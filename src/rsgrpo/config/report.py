@@ -4,6 +4,8 @@ cache holds (`report.source: results`).
     sel = Selection(jobs, present)       present: None (dag mode) or the result files found under results/
     sel.counts()            (declared, every) counts.parquet paths of Table 2 / Fig. 4 / the CPU summary
     sel.metrics(kind)       (declared, every) metrics.jsonl paths of fig5_beta_ablation / fig6_baselines / fig_entropy
+                            / mini_summary (every run)
+    sel.mini_spec()         the rows mini_summary's verdict compares
     sel.provenance()        ((declared, every) train provenance, (declared, every) eval manifests, the bandit's)
     sel.fig4_entries()      [(run, benchmark, counts path)]
     sel.fig7()              {"entries": [(run, benchmark)], "baseline": run, "treatment": run} or None
@@ -75,9 +77,20 @@ class Selection:
                 for b in fig5.get("betas", [])}
 
     def metrics(self, kind: str) -> tuple[list[str], list[str]]:
-        tags = self.dynamics_tags(kind)
+        """kind: a DYNAMICS figure (its tags' runs) or mini_summary (every trained run: the Fig. 5 ordering)."""
+        tags = None if kind == "mini_summary" else self.dynamics_tags(kind)
         return self._pick("metrics", [paths.train_metrics(r) for r in self.jobs.runs], depth=1,
-                          keep=lambda run: run_tag(run) in tags)
+                          keep=lambda run: tags is None or run_tag(run) in tags)
+
+    def mini_spec(self) -> dict[str, Any]:
+        """The rows mini_summary's verdict compares (report.mini_summary.{grpo, rs, baselines}); its Fig. 5
+        betas are report.fig5's (beta 0 -> fig5.beta0_tag). Keys not set keep rsgrpo.reports.mini_summary.SPEC."""
+        ms, fig5 = self.report.get("mini_summary") or {}, self.report.get("fig5") or {}
+        spec = {key: ms[key] for key in ("grpo", "rs", "baselines") if ms.get(key) is not None}
+        if fig5.get("betas"):
+            spec["fig5"] = {float(b): (fig5.get("beta0_tag", "grpo") if float(b) == 0 else
+                                       method_tag("rs_grpo", beta=float(b))) for b in fig5["betas"]}
+        return spec
 
     def fig7_files(self, kind: str) -> list[str]:
         """The samples (`kind` samples) or counts files of Fig. 7's entries; [] when it has none."""

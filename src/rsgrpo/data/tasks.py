@@ -29,7 +29,11 @@ Why this models the exploration dilemma of the paper (a sharply peaked, partly w
 
 Variant D (``answer_noise`` = 0.3, the paper's full framing): 30 % of SFT answers are uniformly random, so
 there is also execution noise that GRPO can clean up (GRPO gains pass@1 and loses pass@k); its RS escape is
-seed-dependent (docs/cpu_experiment.md, "Variants").
+seed-dependent (docs/cpu_experiment.md, "Variants"). Variant noisy-add (the embedded default): the noise hits
+only the dominant strategy's demonstrations (``answer_noise_ops`` = [0]): half of the ``add`` answers are random,
+the minority strategies are demonstrated cleanly. GRPO sharpens ``add`` (pass@1 rises on the held-out set)
+while the minority strategies go extinct (pass@k falls below the base model); the rare successes RS-GRPO
+amplifies are not diluted by lucky random answers, so its escape holds in every seed measured.
 
 Outputs use the harness's schemas: ``benchmark_frame`` -> (problem_id, problem, answer) like the real
 benchmarks (rsgrpo.data.benchmarks); ``training_frame`` -> verl-style training rows (data_source, prompt as a
@@ -45,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OpsTask", "OP_WORDS", "variant", "from_config", "VARIANTS", "vocabulary", "problem_text", "prompt_text", "response_text",
+__all__ = ["OpsTask", "OP_WORDS", "variant", "from_config", "VARIANTS", "DEFAULT_VARIANT", "vocabulary", "problem_text", "prompt_text", "response_text",
            "apply_op", "split_pairs", "benchmark_frame", "training_frame", "sft_batch", "extract_boxed",
            "reference_correct"]
 
@@ -66,6 +70,7 @@ class OpsTask:
     sft_p_add: float = 0.80  # SFT: probability the demonstration uses `add` whatever the marker
     sft_p_own: float = 0.02  # SFT: probability (minority markers) of the marker's own op
     answer_noise: float = 0.0  # SFT: probability the answer is replaced by a uniform random number (variant D)
+    answer_noise_ops: tuple[int, ...] | None = None  # SFT: the ops whose demonstrations get answer_noise (None: all)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
@@ -82,6 +87,10 @@ class OpsTask:
                 raise ValueError(f"{key} must be a probability, got {getattr(self, key)}")
         if self.sft_p_add + self.sft_p_own > 1.0:
             raise ValueError("sft_p_add + sft_p_own must be <= 1")
+        if self.answer_noise_ops is not None and (not self.answer_noise_ops or any(
+                not 0 <= int(o) < len(OP_WORDS) for o in self.answer_noise_ops)):
+            raise ValueError(f"answer_noise_ops must be a non-empty list of ops in 0..{len(OP_WORDS) - 1}, "
+                             f"got {self.answer_noise_ops!r}")
 
     @property
     def num_types(self) -> int:
@@ -91,22 +100,29 @@ class OpsTask:
         d = asdict(self)
         d.pop("extra")
         d["type_weights"] = list(self.type_weights)
+        if self.answer_noise_ops is not None:
+            d["answer_noise_ops"] = list(self.answer_noise_ops)
         return d
 
 
 VARIANTS = {
-    "skewed": {},  # the measured default
-    "D": {"answer_noise": 0.3},  # 30 % random SFT answers: the paper's full framing, less reliable
+    "skewed": {},  # the measured design of the prototype (RS keeps pass@k; GRPO does not gain pass@1)
+    "D": {"answer_noise": 0.3},  # 30 % random SFT answers: the paper's full framing, RS's escape seed-dependent
+    # The embedded default: the dominant strategy is demonstrated sloppily (half of the `add` answers random),
+    # the others cleanly -> GRPO gains pass@1 by sharpening add and loses pass@k; RS keeps both (measured).
+    "noisy-add": {"answer_noise": 0.5, "answer_noise_ops": (0,)},
 }
+DEFAULT_VARIANT = "noisy-add"  # the config schema's default (workflow/schemas/config.schema.yaml) and variant()'s
 
 
-def variant(variant_name: str = "skewed", /, **overrides: Any) -> OpsTask:
-    """The task of a named variant ('skewed' or 'D') with optional field overrides (e.g. test_per_type=32,
+def variant(variant_name: str = DEFAULT_VARIANT, /, **overrides: Any) -> OpsTask:
+    """The task of a named variant (a key of VARIANTS) with optional field overrides (e.g. test_per_type=32,
     name='ops': the variant name is positional-only, so the task's own `name` field can be overridden)."""
     if variant_name not in VARIANTS:
         raise ValueError(f"unknown ops task variant {variant_name!r}; known: {sorted(VARIANTS)}")
-    if "type_weights" in overrides:
-        overrides["type_weights"] = tuple(int(w) for w in overrides["type_weights"])
+    for key in ("type_weights", "answer_noise_ops"):
+        if overrides.get(key) is not None:
+            overrides[key] = tuple(int(w) for w in overrides[key])
     return replace(OpsTask(), **{**VARIANTS[variant_name], **overrides})
 
 
@@ -114,7 +130,7 @@ def from_config(name: str, cfg: dict[str, Any]) -> OpsTask:
     """The task of a `train.datasets.<name>.task` config block ({variant, ...OpsTask fields}); `name` is the
     dataset key (run names, data_source)."""
     cfg = dict(cfg)
-    return variant(cfg.pop("variant", "skewed"), name=name, **cfg)
+    return variant(cfg.pop("variant", DEFAULT_VARIANT), name=name, **cfg)
 
 
 # ------------------------------------------------------------------------------------------ rendering
@@ -243,7 +259,7 @@ def sft_batch(task: OpsTask, batch: int, rng: np.random.Generator) -> dict[str, 
     """One batch of biased SFT demonstrations over ALL (marker, a, b) (SFT sees every pair).
 
     Returns int arrays of shape (batch,): type, a, b, op (the demonstrated strategy), answer (its correct
-    execution, or a uniform random number with probability answer_noise).
+    execution, or a uniform random number with probability answer_noise when op is in answer_noise_ops).
     """
     t, m = task.num_types, task.modulus
     typ = rng.integers(0, t, batch)
@@ -253,5 +269,8 @@ def sft_batch(task: OpsTask, batch: int, rng: np.random.Generator) -> dict[str, 
                   np.where((typ != 0) & (u < task.sft_p_add + task.sft_p_own), typ, rng.integers(0, t, batch)))
     ans = apply_op(op, a, b, m)
     if task.answer_noise > 0:
-        ans = np.where(rng.random(batch) < task.answer_noise, rng.integers(0, m, batch), ans)
+        noisy = rng.random(batch) < task.answer_noise
+        if task.answer_noise_ops is not None:
+            noisy &= np.isin(op, task.answer_noise_ops)
+        ans = np.where(noisy, rng.integers(0, m, batch), ans)
     return {"type": typ, "a": a, "b": b, "op": op, "answer": ans}

@@ -4,7 +4,9 @@ Input: per-problem counts (results/eval/{run}/{benchmark}/counts.parquet: proble
 benchmark) the curve is the mean over problems of the unbiased estimator 1 - C(n-c, k)/C(n, k) (Chen et al. 2021;
 `rsgrpo.eval.passk`) at k = 2^0, 2^1, ... up to the smallest n of the benchmark (paper: MATH500 to 2^5, the others to
 2^10), with a percentile bootstrap band over problems. Rows = models, columns = benchmarks, lines = base /
-GRPO / RS-GRPO / any other configured method (the method comes from the run name, `rsgrpo.runs`).
+GRPO / RS-GRPO / any other configured method (the method comes from the run name, `rsgrpo.runs`); the seeds of
+a method are pooled into one line (mean over seeds, band over (seed, problem) units); the base model is drawn
+black and dashed so that a crossover is visible at a glance.
 """
 
 from __future__ import annotations
@@ -30,15 +32,18 @@ def powers_of_two(n_max: int) -> list[int]:
 
 
 def passk_curves(entries: Sequence[tuple[str, str, str | Path]], n_boot: int = 1000, level: float = 0.95,
-                 seed: int = 0) -> pd.DataFrame:
-    """Long table of curves: one row per (run, benchmark, k).
+                 seed: int = 0, pool_seeds: bool = True) -> pd.DataFrame:
+    """Long table of curves: one row per (line, benchmark, k).
 
-    entries: (run, benchmark, counts.parquet path). Columns: run, model, dataset, method, seed, benchmark, k,
-    pass_at_k, lo, hi (fractions), num_problems, n_min.
+    entries: (run, benchmark, counts.parquet path). A line is one run, or with `pool_seeds` the runs of one
+    (model, dataset, method) that differ only in their seed: their (seed, problem) units are pooled (the curve
+    is the mean over seeds of each seed's mean; the band is the bootstrap CI over those units, as in Table 2).
+    Columns: run (the line's first run), model, dataset, method, seed (None when pooled over several), seeds
+    (runs in the line), benchmark, k, pass_at_k, lo, hi (fractions), num_problems (per seed), n_min.
     """
     from rsgrpo.eval.passk import bootstrap_ci
 
-    rows = []
+    lines: dict[tuple, list[tuple[str, np.ndarray, np.ndarray]]] = {}
     for run, bench, path in entries:
         counts = pd.read_parquet(path)
         missing = {"problem_id", "n", "c"} - set(counts.columns)
@@ -46,15 +51,21 @@ def passk_curves(entries: Sequence[tuple[str, str, str | Path]], n_boot: int = 1
             raise ValueError(f"{path}: missing column(s) {sorted(missing)}")
         if len(counts) == 0:
             raise ValueError(f"{path}: no problems")
-        n, c = counts["n"].to_numpy(np.int64), counts["c"].to_numpy(np.int64)
+        r = parse_run(run)
+        key = (r.model, r.dataset or "", run_label(run), bench) if pool_seeds else (run, bench)
+        lines.setdefault(key, []).append((run, counts["n"].to_numpy(np.int64), counts["c"].to_numpy(np.int64)))
+    rows = []
+    for key, group in lines.items():
+        run, bench = group[0][0], key[-1]
+        n, c = np.concatenate([g[1] for g in group]), np.concatenate([g[2] for g in group])
         ks = powers_of_two(int(n.min()))
         ci = bootstrap_ci(n, c, ks, n_boot=n_boot, seed=seed, level=level)
         r = parse_run(run)
         for j, k in enumerate(ks):
             rows.append({"run": run, "model": r.model, "dataset": r.dataset or "", "method": run_label(run),
-                         "seed": r.seed, "benchmark": bench, "k": k, "pass_at_k": float(ci.estimate[j]),
-                         "lo": float(ci.lo[j]), "hi": float(ci.hi[j]), "num_problems": len(n),
-                         "n_min": int(n.min())})
+                         "seed": r.seed if len(group) == 1 else None, "seeds": len(group), "benchmark": bench,
+                         "k": k, "pass_at_k": float(ci.estimate[j]), "lo": float(ci.lo[j]), "hi": float(ci.hi[j]),
+                         "num_problems": len(group[0][1]), "n_min": int(n.min())})
     out = pd.DataFrame(rows)
     out.attrs["level"] = level
     return out
@@ -73,6 +84,8 @@ def line_labels(curves: pd.DataFrame) -> dict[str, str]:
                 label += f", {row['dataset']}"
             if d and row["seed"] is not None and not pd.isna(row["seed"]):
                 label += f", seed {int(row['seed'])}"
+            if int(row.get("seeds", 1) or 1) > 1:
+                label += f" ({int(row['seeds'])} seeds)"
             out[row["run"]] = label
     return out
 
@@ -88,8 +101,9 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
     present = list(dict.fromkeys(curves["benchmark"]))
     cols = [b for b in (benchmarks or present) if b in present] + [b for b in present if b not in (benchmarks or [])]
     labels, colors = line_labels(curves), {}
-    fig, axes = plt.subplots(len(models), len(cols), figsize=(2.6 * len(cols) + 0.6, 2.3 * len(models) + 0.9),
-                             squeeze=False)
+    single = len(models) == 1 and len(cols) == 1  # one panel (the CPU experiment): a larger plot
+    size = (4.6, 3.4) if single else (2.6 * len(cols) + 0.6, 2.3 * len(models) + 0.9)
+    fig, axes = plt.subplots(len(models), len(cols), figsize=size, squeeze=False)
     handles = {}
     for i, model in enumerate(models):
         for j, bench in enumerate(cols):
@@ -98,8 +112,11 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
             for run, g in sub.groupby("run", sort=False):
                 g = g.sort_values("k")
                 col = method_color(run, colors)
-                (h,) = ax.plot(g["k"], 100 * g["pass_at_k"], marker="o", ms=2.5, lw=1.4, color=col)
-                ax.fill_between(g["k"], 100 * g["lo"], 100 * g["hi"], color=col, alpha=0.18, lw=0)
+                is_base = parse_run(run).is_base  # the reference: drawn on top, black, dashed
+                (h,) = ax.plot(g["k"], 100 * g["pass_at_k"], marker="o", ms=2.5, lw=2.0 if is_base else 1.4,
+                               ls="--" if is_base else "-", color="k" if is_base else col, zorder=5 if is_base else 3)
+                ax.fill_between(g["k"], 100 * g["lo"], 100 * g["hi"], color="k" if is_base else col,
+                                alpha=0.12 if is_base else 0.18, lw=0)
                 handles.setdefault(labels[run], h)
             ax.set_xscale("log", base=2)
             if not sub.empty:
@@ -109,6 +126,7 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
                 nprob = int(sub["num_problems"].iloc[0])
                 ax.text(0.98, 0.03, f"{nprob} problems", transform=ax.transAxes, ha="right", va="bottom",
                         fontsize=6, color="0.4")
+                ax.set_xlim(0.8, kmax * 1.25)
             else:
                 ax.text(0.5, 0.5, "not evaluated", transform=ax.transAxes, ha="center", va="center", color="0.5")
             ax.grid(alpha=0.3, lw=0.5)
@@ -119,8 +137,11 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
                 ax.set_ylabel(f"{model}\npass@k (%)", fontsize=8)
             if i == len(models) - 1:
                 ax.set_xlabel("k", fontsize=8)
-    fig.suptitle(title or f"pass@k (unbiased estimator; shaded: {_level(curves)} bootstrap CI over problems)",
-                 fontsize=9)
+    pooled = "seeds" in curves and (curves["seeds"] > 1).any()
+    fig.suptitle(title or (f"pass@k (unbiased estimator; mean over seeds; shaded: {_level(curves)} bootstrap CI "
+                           "over (seed, problem))" if pooled else
+                           f"pass@k (unbiased estimator; shaded: {_level(curves)} bootstrap CI over problems)"),
+                 fontsize=8 if single else 9)
     fig.tight_layout(rect=(0, 0, 1, 0.95))
     # legend right of the grid, one column per 16 lines; "tight" saving keeps it (and a long title) in frame
     fig.legend(list(handles.values()), list(handles.keys()), loc="center left", bbox_to_anchor=(1.0, 0.5),

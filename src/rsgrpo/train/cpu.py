@@ -34,7 +34,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-__all__ = ["RLConfig", "CachedGrader", "sample", "train"]
+__all__ = ["RLConfig", "CachedGrader", "sample", "response_logprobs", "train"]
 
 
 @dataclass
@@ -139,11 +139,39 @@ def _batch_rows(n_rows: int, batch: int, step: int, seed: int) -> np.ndarray:
     return np.asarray(out)
 
 
-def _ppo_update(model, opt, cfg: RLConfig, seqs, old_lp, mask, adv, prompt_len: int) -> dict[str, float]:
-    """PPO-clip (clip-higher), token-mean loss over the kept sequences; returns loss / clip-fraction."""
+def response_logprobs(model, prompt_ids, resp, temperature: float = 1.0, group: int = 1):
+    """Log-probs (B, T) of the responses `resp` (B, T) after the equal-length prompts `prompt_ids` (U, L), with
+    autograd, B = U * group (prompt-major: rows u*group .. u*group+group-1 answer prompt u).
+
+    The prompt is run once per prompt and its KV cache repeated for its group, as in `sample` (a group of N
+    responses shares one prompt): the same log-probs as one forward of each [prompt, response] row (up to float
+    rounding; tests/train/test_cpu.py) at about 1/N of the prompt's cost -- the update's dominant cost when the
+    response is 3 tokens and the prompt ~20.
+    """
+    import torch
+
+    out = model(input_ids=prompt_ids, use_cache=True)
+    first = out.logits[:, -1:].float()  # (U, 1, V): predicts response token 0
+    cache = out.past_key_values
+    if group > 1:
+        first, cache = first.repeat_interleave(group, 0), _expand_cache(cache, group)
+    logits = first
+    if resp.shape[1] > 1:
+        rest = model(input_ids=resp[:, :-1], past_key_values=cache, use_cache=False).logits.float()  # (B, T-1, V)
+        logits = torch.cat([first, rest], 1)
+    return torch.log_softmax(logits / temperature, -1).gather(2, resp[..., None]).squeeze(2)
+
+
+def _ppo_update(model, opt, cfg: RLConfig, prompt_ids, resp, old_lp, mask, adv) -> dict[str, float]:
+    """PPO-clip (clip-higher), token-mean loss over the kept sequences; returns loss / clip-fraction.
+
+    prompt_ids (G, L): the kept groups' prompts; resp, old_lp, mask (G*N, T); adv (G*N,). One mini-batch keeps
+    whole groups (each prompt run once, `response_logprobs`); several mini-batches shuffle single rows.
+    """
     import torch
 
     n, t_len = mask.shape
+    group = n // prompt_ids.shape[0]
     losses, clipfracs = [], []
     gen = torch.Generator().manual_seed(cfg.seed)  # mini-batch order (only matters for > 1 mini-batch)
     for _ in range(cfg.ppo_epochs):
@@ -151,8 +179,10 @@ def _ppo_update(model, opt, cfg: RLConfig, seqs, old_lp, mask, adv, prompt_len: 
         for idx in torch.tensor_split(order, cfg.ppo_mini_batches):
             if len(idx) == 0:
                 continue
-            logits = model(input_ids=seqs[idx]).logits[:, prompt_len - 1: prompt_len - 1 + t_len].float()
-            lp = torch.log_softmax(logits / cfg.temperature, -1).gather(2, seqs[idx, prompt_len:, None]).squeeze(2)
+            if cfg.ppo_mini_batches == 1:
+                lp = response_logprobs(model, prompt_ids, resp, cfg.temperature, group=group)
+            else:
+                lp = response_logprobs(model, prompt_ids[idx // group], resp[idx], cfg.temperature)
             ratio = torch.exp(lp - old_lp[idx])
             a = adv[idx][:, None]
             pg = torch.maximum(-a * ratio, -a * ratio.clamp(1 - cfg.clip_low, 1 + cfg.clip_high))
@@ -224,7 +254,7 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
     if len({len(e) for e in enc}) != 1:
         raise ValueError(f"the CPU trainer needs prompts of one token length; got {sorted({len(e) for e in enc})}")
     prompt_ids = torch.tensor(enc, dtype=torch.long)  # (rows, L)
-    plen, n_distinct = prompt_ids.shape[1], len(set(pids))
+    n_distinct = len(set(pids))
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=tuple(cfg.adam_betas), weight_decay=cfg.weight_decay)
     gen = torch.Generator().manual_seed(cfg.seed)
     grader = grader or CachedGrader(timeout=cfg.grade_timeout)
@@ -255,7 +285,6 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
         t0 = time.time()
         idx = _batch_rows(len(rows), cfg.prompts_per_step, step, cfg.seed)
         g, n = len(idx), cfg.group_size
-        prompts = prompt_ids[idx].repeat_interleave(n, 0)  # (G*N, L)
         model.eval()
         resp, old_lp, mask, ent = sample(model, prompt_ids[idx], cfg.max_new_tokens, tok.eos_token_id, gen,
                                          cfg.temperature, group=n)
@@ -280,8 +309,8 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
         if keep.any():
             rows_keep = keep.repeat_interleave(n)  # (G*N,)
             model.train()
-            rec.update(_ppo_update(model, opt, cfg, torch.cat([prompts, resp], 1)[rows_keep], old_lp[rows_keep],
-                                   mask[rows_keep], adv[keep].reshape(-1), plen))
+            rec.update(_ppo_update(model, opt, cfg, prompt_ids[idx][keep], resp[rows_keep], old_lp[rows_keep],
+                                   mask[rows_keep], adv[keep].reshape(-1)))
             model.eval()
         t3 = time.time()
         rec.update({"time/sample_s": t1 - t0, "time/grade_s": t2 - t1, "time/update_s": t3 - t2,
