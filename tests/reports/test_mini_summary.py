@@ -105,7 +105,7 @@ def _check_against_reference(v, table):
     for b, (d1, dk) in ref["baselines"].items():
         assert v["baselines"][b]["pass@1"]["diff"] == pytest.approx(d1)
         assert v["baselines"][b][f"pass@{k}"]["diff"] == pytest.approx(dk)
-        assert v["baselines"][b]["holds"] == (d1 >= 0 and dk >= 0)
+        assert v["baselines"][b]["holds"] == (d1 >= -0.02 and dk >= -0.02)
     falls, rises, rew, sol = ref["fig5"]
     assert (v["fig5"]["reward_falls"], v["fig5"]["solve_rises"]) == (falls, rises)
     assert v["fig5"]["reward"] == pytest.approx(rew) and v["fig5"]["solve_rate"] == pytest.approx(sol)

@@ -99,10 +99,11 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
         raise ValueError("plot_passk_grid: no curves")
     models = list(dict.fromkeys(curves["model"]))
     present = list(dict.fromkeys(curves["benchmark"]))
-    cols = [b for b in (benchmarks or present) if b in present] + [b for b in present if b not in (benchmarks or [])]
+    wanted = list(benchmarks or [])
+    cols = [b for b in wanted if b in present] + [b for b in present if b not in wanted]
     labels, colors = line_labels(curves), {}
     single = len(models) == 1 and len(cols) == 1  # one panel (the CPU experiment): a larger plot
-    size = (4.6, 3.4) if single else (2.6 * len(cols) + 0.6, 2.3 * len(models) + 0.9)
+    size = (5.0, 3.6) if single else (2.6 * len(cols) + 0.6, 2.3 * len(models) + 0.9)
     fig, axes = plt.subplots(len(models), len(cols), figsize=size, squeeze=False)
     handles = {}
     for i, model in enumerate(models):
@@ -138,14 +139,19 @@ def plot_passk_grid(curves: pd.DataFrame, pdf: str | Path, png: str | Path, benc
             if i == len(models) - 1:
                 ax.set_xlabel("k", fontsize=8)
     pooled = "seeds" in curves and (curves["seeds"] > 1).any()
-    fig.suptitle(title or (f"pass@k (unbiased estimator; mean over seeds; shaded: {_level(curves)} bootstrap CI "
-                           "over (seed, problem))" if pooled else
-                           f"pass@k (unbiased estimator; shaded: {_level(curves)} bootstrap CI over problems)"),
-                 fontsize=8 if single else 9)
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
-    # legend right of the grid, one column per 16 lines; "tight" saving keeps it (and a long title) in frame
-    fig.legend(list(handles.values()), list(handles.keys()), loc="center left", bbox_to_anchor=(1.0, 0.5),
-               ncol=max(1, -(-len(handles) // 16)), fontsize=7, frameon=False)
+    text = title or (f"pass@k (unbiased estimator; lines: mean over seeds; shaded: {_level(curves)} bootstrap CI "
+                     "over (seed, problem))" if pooled else
+                     f"pass@k (unbiased estimator; shaded: {_level(curves)} bootstrap CI over problems)")
+    if single:  # legend under the plot in two columns: the plot keeps the figure's width
+        fig.suptitle(text, fontsize=7.5)
+        fig.tight_layout(rect=(0, 0, 1, 0.97))
+        fig.legend(list(handles.values()), list(handles.keys()), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                   ncol=2, fontsize=7, frameon=False, columnspacing=1.2, handlelength=2.2)
+    else:  # legend right of the grid, one column per 16 lines; "tight" saving keeps it (and the title) in frame
+        fig.suptitle(text, fontsize=9)
+        fig.tight_layout(rect=(0, 0, 1, 0.95))
+        fig.legend(list(handles.values()), list(handles.keys()), loc="center left", bbox_to_anchor=(1.0, 0.5),
+                   ncol=max(1, -(-len(handles) // 16)), fontsize=7, frameon=False)
     save_figure(fig, pdf, png)
     if table is not None:
         with atomic_path(table) as tmp:
