@@ -138,3 +138,21 @@ def test_shipped_config_is_valid_and_bad_variants_are_not():
     bad = copy.deepcopy(config)
     bad["advantage_figures"]["methods"][3] = {"estimator": "chen", "params": {"k": 17}}
     assert _err(bad, schema).startswith("config key 'advantage_figures.methods[3].params.k':")
+
+
+def test_yaml_scalars_read_command_line_strings_as_typed():
+    from rsgrpo.config.check import yaml_scalars
+
+    got = yaml_scalars({"betas": ["-1", "1e-3", "2"], "flag": "true", "none": "null", "word": "m2", "n": 3,
+                        "nested": [{"k": "20"}], "empty": ""})
+    assert got == {"betas": [-1, 0.001, 2], "flag": True, "none": None, "word": "m2", "n": 3, "nested": [{"k": 20}],
+                   "empty": ""}
+    assert isinstance(got["betas"][2], int)
+
+
+def test_schema_errors_state_the_rule_and_the_value():
+    assert _err({"figs": {"betas": [0, -1]}}) == "config key 'figs.betas[1]': must be >= 0, got -1"
+    assert _err({"figs": {"group_size": "x"}}) == "config key 'figs.group_size': must be of type integer, got x (str)"
+    assert _err({"figs": {"betaz": [1]}}) == "config key 'figs.betaz': unknown key; did you mean 'betas'?"
+    msg = _err({"figs": {"methods": [{"estimator": "rs_grp"}]}})
+    assert "unknown estimator 'rs_grp'; did you mean 'rs_grpo'?" in msg

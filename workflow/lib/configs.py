@@ -1,6 +1,7 @@
 """The workflow's config, from the files to the validated jobs (used once, by workflow/rules/common.smk).
 
-    jobs = load(config, workflow.overwrite_configfiles, root)    -> rsgrpo.config.jobs.Jobs, or one line + exit 1
+    jobs = load(config, workflow.overwrite_configfiles, root, overrides)   -> rsgrpo.config.jobs.Jobs, or one line
+                                                                            + exit 1 (overrides: the --config dict)
 
 Layering: without --configfile, Snakemake loads config/config.yaml (the `configfile:` directive) and merges
 --config on top. With --configfile F..., every top-level section F states replaces config/config.yaml's whole
@@ -18,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from rsgrpo.config import ConfigError, validate
+from rsgrpo.config.check import yaml_scalars
 
 __all__ = ["DEFAULT", "SCHEMA", "complete", "from_files", "jobs_of", "load"]
 
@@ -56,11 +58,14 @@ def from_files(configfiles: list, root: str | Path) -> dict:
     return config
 
 
-def load(config: dict, configfiles: list, root: str | Path):
-    """complete(), then validate against the schema; a bad config ends the process with one line naming the key
-    (before any job: Snakemake is still parsing the workflow)."""
+def load(config: dict, configfiles: list, root: str | Path, overrides: dict | None = None):
+    """complete(), re-read the --config values (`overrides`, merged into `config` by Snakemake as strings below
+    the top level) as YAML scalars, then validate against the schema; a bad config ends the process with one
+    line naming the key, the value as typed and the rule (before any job: Snakemake is still parsing)."""
     root = Path(root)
     complete(config, list(configfiles or []), root)
+    if overrides:
+        config.update(_merge(config, yaml_scalars(overrides)))
     try:
         return validate(config, yaml.safe_load((root / SCHEMA).read_text()))
     except ConfigError as err:

@@ -14,7 +14,8 @@ from rsgrpo.io import paths
 CONDA_ENV = "../../environment.yml"
 
 # A bad config stops here with one line naming the key, before any job.
-JOBS = configs.load(config, workflow.overwrite_configfiles, workflow.basedir)
+JOBS = configs.load(config, workflow.overwrite_configfiles, workflow.basedir,
+                    dict(workflow.config_settings.config))  # the --config values only (not --configfile's)
 REPORT = JOBS.report
 SUFFIX = REPORT.get("suffix", "")
 RESULTS_MODE = REPORT.get("source", "dag") == "results"

@@ -1,22 +1,28 @@
 """Validate a workflow config dict before any job runs: JSON Schema (with defaults) plus semantic checks.
 
 The library never reads `config/` by path: the caller passes the config dict and the schema dict.
-Errors are one line naming the offending key, e.g.::
+Errors are one line naming the offending key, the value and the rule it breaks, e.g.::
 
-    config key 'bandit.betas[2]': -1 is less than the minimum of 0
+    config key 'bandit.betas[2]': must be >= 0, got -1
     config key 'advantage_figures.methods[3].params.k': estimator 'pkpo': parameter k=20 must be <= the group size 16
+    config key 'bandit.beta': unknown key; did you mean 'betas'?
+
+Values typed on the command line (`snakemake --config 'bandit={betas: [-1]}'`) reach the workflow as strings
+below the top level (Snakemake reads them with YAML's BaseLoader); `yaml_scalars` reads such strings as YAML
+scalars (int, float, bool, null) before validation, so the error states the value as typed.
 """
 
 from __future__ import annotations
 
 import copy
+import difflib
 from typing import Any, Iterator
 
 import jsonschema
 
 from rsgrpo import estimators
 
-__all__ = ["ConfigError", "validate", "validate_config", "key_path"]
+__all__ = ["ConfigError", "validate", "validate_config", "key_path", "yaml_scalars"]
 
 
 class ConfigError(ValueError):
@@ -29,6 +35,69 @@ def key_path(parts: Any) -> str:
     for p in parts:
         out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
     return out or "<root>"
+
+
+def _scalar(text: str) -> Any:
+    """A string as the YAML scalar it spells ('-1' -> -1, '1e-3' -> 0.001, 'true' -> True, 'null' -> None); any
+    other string is returned unchanged."""
+    import yaml
+
+    for parse in (int, float):
+        try:
+            return parse(text)
+        except ValueError:
+            pass
+    if text.strip() in ("null", "Null", "NULL", "~"):
+        return None
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    return value if isinstance(value, bool) else text
+
+
+def yaml_scalars(node: Any) -> Any:
+    """A copy of `node` (nested dicts / lists from `--config`) with every string leaf read as a YAML scalar."""
+    if isinstance(node, dict):
+        return {k: yaml_scalars(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [yaml_scalars(v) for v in node]
+    return _scalar(node) if isinstance(node, str) else node
+
+
+def _show(value: Any) -> str:
+    """A value as the user would type it (YAML flow style: -1, 0.5, true, null, m2, [1, 2])."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=True, width=10 ** 6).strip()
+    return text[:-3].strip() if text.endswith("...") else text  # a bare scalar ends with YAML's "..." marker
+
+
+def _closest(word: str, choices: list[str]) -> str:
+    near = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.5)
+    return f"; did you mean {near[0]!r}?" if near else f"; valid: {', '.join(map(str, choices))}"
+
+
+def _message(err) -> tuple[tuple, str]:
+    """(path, message) of a jsonschema error: the rule in words and the value as typed."""
+    path, v, rule = tuple(err.absolute_path), err.instance, err.validator_value
+    bounds = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
+    if err.validator in bounds:
+        return path, f"must be {bounds[err.validator]} {_show(rule)}, got {_show(v)}"
+    if err.validator == "additionalProperties" and isinstance(v, dict):
+        known = list((err.schema.get("properties") or {}).keys())
+        extra = [k for k in v if k not in known]
+        if extra and known:
+            return path + (extra[0],), f"unknown key{_closest(extra[0], known)}"
+    if err.validator == "enum":
+        return path, f"must be one of {_show(list(rule))}, got {_show(v)}{_closest(v, list(rule)) if isinstance(v, str) else ''}"
+    if err.validator == "type":
+        want = " or ".join(rule) if isinstance(rule, list) else rule
+        return path, f"must be of type {want}, got {_show(v)} ({type(v).__name__})"
+    if err.validator in ("minItems", "maxItems"):
+        word = "at least" if err.validator == "minItems" else "at most"
+        return path, f"must have {word} {rule} item(s), got {_show(v)}"
+    return path, err.message
 
 
 def _extend_with_default(validator_class):
@@ -78,16 +147,16 @@ def validate(config: dict, schema: dict):
     """
     errors = sorted(_Validator(schema).iter_errors(config), key=lambda e: (len(e.path), list(map(str, e.path))))
     if errors:
-        err = errors[0]
-        raise ConfigError(f"config key '{key_path(err.absolute_path)}': {err.message}")
+        path, msg = _message(errors[0])
+        raise ConfigError(f"config key '{key_path(path)}': {msg}")
     for path, entry, group_size in _method_entries(config, (), None):
         name = entry["estimator"]
         if name == "base":
             continue
         if name not in estimators.available():
             raise ConfigError(
-                f"config key '{key_path(path + ('estimator',))}': unknown estimator {name!r}; "
-                f"valid: {', '.join(estimators.available())}"
+                f"config key '{key_path(path + ('estimator',))}': unknown estimator {name!r}"
+                f"{_closest(name, [*estimators.available(), 'base'])} (valid: {', '.join(estimators.available())}, base)"
             )
         params = entry.get("params") or {}
         try:
