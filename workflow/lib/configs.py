@@ -11,7 +11,6 @@ bandit and the closed-form figures without restating them); --config values merg
 
 from __future__ import annotations
 
-import copy
 import functools
 import sys
 from pathlib import Path
@@ -20,42 +19,9 @@ import yaml
 
 from rsgrpo.config import ConfigError, validate
 from rsgrpo.config.check import yaml_scalars
+from rsgrpo.config.files import DEFAULT, SCHEMA, complete, from_files, merge
 
 __all__ = ["DEFAULT", "SCHEMA", "complete", "from_files", "jobs_of", "load"]
-
-DEFAULT = "config/config.yaml"
-SCHEMA = "workflow/schemas/config.schema.yaml"
-
-
-def _merge(base: dict, over: dict) -> dict:
-    out = copy.deepcopy(base)
-    for k, v in over.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else copy.deepcopy(v)
-    return out
-
-
-def complete(config: dict, configfiles: list, root: Path) -> None:
-    """Fill in (in place) the sections that no --configfile states from the default config."""
-    if not configfiles:
-        return
-    stated: set = set()
-    for f in configfiles:
-        stated |= set(yaml.safe_load(Path(f).read_text()) or {})
-    default = yaml.safe_load((root / DEFAULT).read_text()) or {}
-    for section, value in default.items():
-        if section not in stated:
-            config[section] = _merge(value, config.get(section) or {}) if isinstance(value, dict) else \
-                config.get(section, value)
-
-
-def from_files(configfiles: list, root: str | Path) -> dict:
-    """The config a run with `--configfile F...` (no --config) sees: the files merged in order, then complete()."""
-    root = Path(root)
-    config: dict = {}
-    for f in configfiles:
-        config = _merge(config, yaml.safe_load(Path(f).read_text()) or {})
-    complete(config, list(configfiles), root)
-    return config
 
 
 def load(config: dict, configfiles: list, root: str | Path, overrides: dict | None = None):
@@ -65,7 +31,7 @@ def load(config: dict, configfiles: list, root: str | Path, overrides: dict | No
     root = Path(root)
     complete(config, list(configfiles or []), root)
     if overrides:
-        config.update(_merge(config, yaml_scalars(overrides)))
+        config.update(merge(config, yaml_scalars(overrides)))
     try:
         return validate(config, yaml.safe_load((root / SCHEMA).read_text()))
     except ConfigError as err:

@@ -5,6 +5,7 @@ May import: anything in rsgrpo (it is the top layer); never imported by it.
     rsgrpo estimators                      list the advantage estimators and their parameters
     rsgrpo cache export|import|verify ...  results bundles (rsgrpo.io.cache)
     rsgrpo profile list|install slurm      put the project's Slurm profile where `--profile slurm` finds it
+    rsgrpo table2 [--cache BUNDLE] [-o DIR]  paper Table 2 from cached results, as the table2 rule writes it
     rsgrpo train-target ...                the snakemake command that trains one grid run (W&B sweep entry)
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from rsgrpo.cli import cache, profile, train_target
+from rsgrpo.cli import cache, profile, table2, train_target
 
 __all__ = ["main"]
 
@@ -37,7 +38,7 @@ def _add_estimators(sub: argparse._SubParsersAction) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rsgrpo", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_estimators, cache.add_cli, profile.add_cli, train_target.add_cli):
+    for add in (_add_estimators, cache.add_cli, profile.add_cli, table2.add_cli, train_target.add_cli):
         add(sub)
     args = parser.parse_args(argv)
     try:
