@@ -584,3 +584,23 @@ def test_dtype_and_shape_preserved(name, dtype):
     want = compute(name, r.double(), **params).to(dtype)
     assert torch.equal(out, want)
     assert compute(name, r[:0], **params).shape == (0, 8)
+
+
+def test_names_parameters_and_checks_load_without_torch():
+    # the config layer (schema checks, Table 2 from a cache, every Snakefile parse) needs the registry's names
+    # and parameter checks, not its kernels: torch loads on the first compute only
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from rsgrpo.config.files import load_files\n"
+            "from rsgrpo.config.report import present_files\n"
+            "from rsgrpo.estimators import check_params, spec\n"
+            "assert check_params('rs_grpo', group_size=4, beta=2.0) == {'beta': 2.0}\n"
+            "assert 'torch' not in sys.modules, 'torch was imported'\n"
+            "import torch\n"
+            "from rsgrpo.estimators import compute\n"
+            "print(compute('grpo', torch.tensor([[0.0, 1.0]])).tolist())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == str(compute("grpo", torch.tensor([[0.0, 1.0]])).tolist())

@@ -17,6 +17,7 @@ from rsgrpo.eval.passk import (
     pass_at_k,
     pass_at_k_curve,
     pass_at_k_variance,
+    resample_weights,
 )
 
 
@@ -276,3 +277,23 @@ def test_variance_exact_small():
         mean = sum(w * v for w, v in zip(pmf, vals))
         var = sum(w * (v - mean) ** 2 for w, v in zip(pmf, vals))
         assert pass_at_k_variance(n, k, p) == pytest.approx(float(var), abs=1e-13)
+
+
+def test_resample_weights_equal_a_loop_over_the_draws():
+    # loop reference: each row counts the problems its n_boot x P draw picked; same stream as rng.integers
+    num_problems, n_boot = 7, 50
+    idx = np.random.default_rng(3).integers(0, num_problems, size=(n_boot, num_problems))
+    ref = np.zeros((n_boot, num_problems))
+    for b in range(n_boot):
+        for p in idx[b]:
+            ref[b, p] += 1
+    np.testing.assert_array_equal(resample_weights(num_problems, n_boot, 3), ref)
+    # a Generator continues its stream (two draws in a row = the first two draws of one stream)
+    rng = np.random.default_rng(3)
+    first = resample_weights(num_problems, n_boot, rng)
+    second = resample_weights(4, n_boot, rng)
+    np.testing.assert_array_equal(first, ref)
+    assert second.shape == (n_boot, 4) and (second.sum(axis=1) == 4).all()
+    # the cached (int seed) array is read-only: a caller cannot corrupt the next report's resamples
+    with pytest.raises(ValueError):
+        resample_weights(num_problems, n_boot, 3)[0, 0] = 99

@@ -15,11 +15,9 @@ import functools
 import sys
 from pathlib import Path
 
-import yaml
-
 from rsgrpo.config import ConfigError, validate
 from rsgrpo.config.check import yaml_scalars
-from rsgrpo.config.files import DEFAULT, SCHEMA, complete, from_files, merge
+from rsgrpo.config.files import DEFAULT, SCHEMA, complete, from_files, merge, read_yaml
 
 __all__ = ["DEFAULT", "SCHEMA", "complete", "from_files", "jobs_of", "load"]
 
@@ -33,7 +31,7 @@ def load(config: dict, configfiles: list, root: str | Path, overrides: dict | No
     if overrides:
         config.update(merge(config, yaml_scalars(overrides)))
     try:
-        return validate(config, yaml.safe_load((root / SCHEMA).read_text()))
+        return validate(config, read_yaml(root / SCHEMA))
     except ConfigError as err:
         sys.stderr.write(f"rsgrpo: invalid config: {err}\n")
         raise SystemExit(1) from None

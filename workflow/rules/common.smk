@@ -1,13 +1,12 @@
 # Helpers only (no rules): the validated config as jobs, shared names and the default target.
 # Everything config -> job lives in the library (rsgrpo.config.jobs, rsgrpo.config.report); this file only
 # binds it to Snakemake (wildcard constraints, the results-mode file scan, the target list).
-import glob
 import os
 import re
 
 import configs  # workflow/lib/configs.py
 
-from rsgrpo.config.report import DYNAMICS, PRESENT_PATTERNS, Selection
+from rsgrpo.config.report import DYNAMICS, Selection, present_files
 from rsgrpo.io import paths
 
 # The software environment of every step (relative to workflow/rules/); see environment.yml.
@@ -21,13 +20,8 @@ SUFFIX = REPORT.get("suffix", "")
 RESULTS_MODE = REPORT.get("source", "dag") == "results"
 
 
-def _present():
-    """The result files an imported cache holds (results mode only: dag mode reads exactly the config's runs)."""
-    return {kind: sorted(p for p in glob.glob(pattern) if not os.path.basename(p).startswith("."))
-            for kind, pattern in PRESENT_PATTERNS.items()}
-
-
-SEL = Selection(JOBS, _present() if RESULTS_MODE else None)
+# Results mode reads the files an imported cache holds; dag mode reads exactly the config's runs.
+SEL = Selection(JOBS, present_files() if RESULTS_MODE else None)
 # The default target includes the bandit (config default_target.bandit): its manifest is then a declared input
 # of PROVENANCE; otherwise PROVENANCE lists it only if it exists.
 BANDIT_IN_DAG = (config.get("default_target") or {}).get("bandit", True)

@@ -12,44 +12,27 @@ present, and rsgrpo.reports.table2 writes them. Run from the project root (or pa
 
 from __future__ import annotations
 
-import glob
-import os
 import tempfile
 from pathlib import Path
 
 __all__ = ["add_cli", "table2_from_results"]
 
 
-def _present(results: Path) -> dict[str, list[str]]:
-    """The result files under `results` (as the workflow's results mode scans results/)."""
-    from rsgrpo.config.report import PRESENT_PATTERNS
-    from rsgrpo.io import paths
-
-    out = {}
-    for kind, pattern in PRESENT_PATTERNS.items():
-        rel = pattern[len(paths.RESULTS) + 1:] if pattern.startswith(paths.RESULTS + "/") else pattern
-        out[kind] = sorted(p for p in glob.glob(str(results / rel)) if not os.path.basename(p).startswith("."))
-    return out
-
-
 def table2_from_results(results: str | Path, out_dir: str | Path, configfiles: list[str], root: str | Path = "."
                         ) -> int:
     """Write out_dir/table2{suffix}.{csv,md,tex} from the counts under `results`; returns the number of rows."""
     from rsgrpo.config.files import load_files
-    from rsgrpo.config.report import Selection
-    from rsgrpo.reports.table2 import build_table2, write_table2
+    from rsgrpo.config.report import Selection, present_files
+    from rsgrpo.reports.table2 import table2_from_report, write_table2
 
     root = Path(root)
     jobs = load_files([str(root / f) if not Path(f).is_absolute() else f for f in configfiles], root)
     report = jobs.report
-    counts = Selection(jobs, _present(Path(results))).counts()[1]
+    counts = Selection(jobs, present_files(results)).counts()[1]
     if not counts:
         raise FileNotFoundError(f"no {{run}}/{{benchmark}}/counts.parquet under {Path(results) / 'eval'} (evaluate a "
                                 "run or pass --cache BUNDLE)")
-    t = report["table2"]
-    df = build_table2(counts, root / report["paper_table2"], report["labels"], reference_method=t["reference_method"],
-                      all_paper_rows=bool(t["all_paper_rows"]), n_boot=int(t["n_boot"]), seed=int(t["seed"]),
-                      level=float(t["level"]), ks=list(t["ks"]))
+    df = table2_from_report(counts, root / report["paper_table2"], report["labels"], report["table2"])
     out, stem = Path(out_dir), f"table2{report.get('suffix', '')}"
     out.mkdir(parents=True, exist_ok=True)
     write_table2(df, out / f"{stem}.csv", out / f"{stem}.md", out / f"{stem}.tex")

@@ -18,13 +18,16 @@ not follow rsgrpo.io.paths with a valid run name are skipped, never guessed.
 
 from __future__ import annotations
 
+import glob
+import os
+from pathlib import Path
 from typing import Any
 
 from rsgrpo.config.jobs import Jobs, run_tag
 from rsgrpo.io import paths
 from rsgrpo.runs import method_tag, parse_run
 
-__all__ = ["Selection", "DYNAMICS", "PRESENT_PATTERNS"]
+__all__ = ["Selection", "DYNAMICS", "PRESENT_PATTERNS", "present_files"]
 
 DYNAMICS = ("fig5_beta_ablation", "fig6_baselines", "fig_entropy")
 # kind -> glob (relative to the project root) of the files results mode reads
@@ -36,6 +39,16 @@ PRESENT_PATTERNS = {
     "train_provenance": f"{paths.RESULTS}/train/*/provenance.json",
     "bandit": f"{paths.BANDIT}/manifest.json",
 }
+
+
+def present_files(results_dir: str | Path = paths.RESULTS) -> dict[str, list[str]]:
+    """{kind: sorted files matching PRESENT_PATTERNS} with `results_dir` in place of results/ (results mode's scan
+    of an imported cache; dot files, i.e. partial writes, are skipped)."""
+    out = {}
+    for kind, pattern in PRESENT_PATTERNS.items():  # every pattern starts with "results/"
+        found = glob.glob(os.path.join(str(results_dir), pattern[len(paths.RESULTS) + 1:]))
+        out[kind] = sorted(p for p in found if not os.path.basename(p).startswith("."))
+    return out
 
 
 def _run_of(path: str, depth: int) -> str | None:

@@ -20,6 +20,7 @@ Public API::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -32,6 +33,7 @@ __all__ = [
     "CurveCI",
     "bootstrap_ci",
     "paired_bootstrap_diff",
+    "resample_weights",
     "pass_at_k_variance",
 ]
 
@@ -193,12 +195,23 @@ class CurveCI:
     n_boot: int
 
 
-def _resample_weights(num_problems: int, n_boot: int, seed: int) -> np.ndarray:
-    """(n_boot, P) counts of each problem in each bootstrap resample (problems drawn with replacement)."""
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, num_problems, size=(n_boot, num_problems))
-    w = np.zeros((n_boot, num_problems))
-    np.add.at(w, (np.arange(n_boot)[:, None], idx), 1.0)
+def resample_weights(num_problems: int, n_boot: int, seed: int | np.random.Generator) -> np.ndarray:
+    """(n_boot, P) float counts of each problem in each bootstrap resample (problems drawn with replacement).
+
+    One `rng.integers(0, P, (n_boot, P))` draw, counted per row; `seed` may be a Generator to continue its stream.
+    An int seed returns a cached read-only array (a report draws the same (P, n_boot, seed) for every cell).
+    """
+    if not isinstance(seed, np.random.Generator):
+        return _seeded_weights(int(num_problems), int(n_boot), int(seed))
+    idx = seed.integers(0, num_problems, size=(n_boot, num_problems))
+    flat = (idx + num_problems * np.arange(n_boot)[:, None]).ravel()
+    return np.bincount(flat, minlength=n_boot * num_problems).reshape(n_boot, num_problems).astype(np.float64)
+
+
+@lru_cache(maxsize=16)
+def _seeded_weights(num_problems: int, n_boot: int, seed: int) -> np.ndarray:
+    w = resample_weights(num_problems, n_boot, np.random.default_rng(seed))
+    w.setflags(write=False)
     return w
 
 
@@ -224,7 +237,7 @@ def bootstrap_ci(n, c, ks: Sequence[int], n_boot: int = 2000, seed: int = 0, lev
     curves = pass_at_k_curve(n, c, ks)  # (P, K)
     if curves.shape[0] == 0:
         raise ValueError("bootstrap_ci needs at least one problem")
-    w = _resample_weights(curves.shape[0], n_boot, seed)  # (B, P)
+    w = resample_weights(curves.shape[0], n_boot, seed)  # (B, P)
     boot = w @ curves / curves.shape[0]  # (B, K)
     lo, hi = _percentiles(boot, level)
     return CurveCI(np.atleast_1d(np.asarray(ks)), curves.mean(axis=0), lo, hi, level, n_boot)
@@ -246,7 +259,7 @@ def paired_bootstrap_diff(
         raise ValueError(f"methods a and b must cover the same problems; got {curves_a.shape[0]} vs {curves_b.shape[0]}")
     if curves_a.shape[0] == 0:
         raise ValueError("paired_bootstrap_diff needs at least one problem")
-    w = _resample_weights(curves_a.shape[0], n_boot, seed)
+    w = resample_weights(curves_a.shape[0], n_boot, seed)
     boot = (w @ curves_a - w @ curves_b) / curves_a.shape[0]  # (B, K)
     lo, hi = _percentiles(boot, level)
     est = curves_a.mean(axis=0) - curves_b.mean(axis=0)

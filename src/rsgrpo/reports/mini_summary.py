@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -133,6 +133,12 @@ def _cmp(by: dict, a: str, b: str, k: int) -> dict[str, Any]:
             "ci_separated": x["lo"] > y["hi"] or x["hi"] < y["lo"]}
 
 
+def _judged(by: dict, a: str, b: str, k: int, holds: Callable[[float], bool]) -> dict[str, Any]:
+    """_cmp with "holds": holds(diff)."""
+    c = _cmp(by, a, b, k)
+    return {**c, "holds": bool(holds(c["diff"]))}
+
+
 def crossover_k(table: pd.DataFrame, tag: str, ref: str = "base") -> int | None:
     """The first k of the table's grid at which `tag`'s median curve is below `ref`'s (None: never)."""
     by = {r["method"]: r for _, r in table.iterrows()}
@@ -157,19 +163,18 @@ def verdict(table: pd.DataFrame, spec: dict[str, Any] | None = None) -> dict[str
     rs = spec["rs"] if spec["rs"] in by else None
     out: dict[str, Any] = {"k": k, "grpo_tags": grpo, "rs_tag": rs, "missing": sorted(
         t for t in [*spec["grpo"], spec["rs"], *spec["baselines"], *map(str, spec["fig5"].values())] if t not in by)}
-    out["grpo_pass1"] = {g: {**_cmp(by, g, "base", 1), "holds": _cmp(by, g, "base", 1)["diff"] > 0} for g in grpo}
-    out["grpo_passk"] = {}
-    for g in grpo:
-        c = _cmp(by, g, "base", k)
-        out["grpo_passk"][g] = {**c, "holds": c["diff"] < 0, "crossover_k": crossover_k(table, g)}
+    gain, loss = (lambda d: d > 0), (lambda d: d < 0)
+    keeps, matches = (lambda d: d >= -KEEP), (lambda d: d >= -MATCH)
+    out["grpo_pass1"] = {g: _judged(by, g, "base", 1, gain) for g in grpo}
+    out["grpo_passk"] = {g: {**_judged(by, g, "base", k, loss), "crossover_k": crossover_k(table, g)} for g in grpo}
     if rs:
-        vb = _cmp(by, rs, "base", k)
-        out["rs_passk"] = {"vs_base": {**vb, "holds": vb["diff"] >= -KEEP},
-                           "vs": {g: {**_cmp(by, rs, g, k), "holds": _cmp(by, rs, g, k)["diff"] > 0} for g in grpo}}
-        out["rs_pass1"] = {g: {**_cmp(by, rs, g, 1), "holds": _cmp(by, rs, g, 1)["diff"] >= -MATCH} for g in grpo}
-        out["baselines"] = {b: {"pass@1": _cmp(by, rs, b, 1), f"pass@{k}": _cmp(by, rs, b, k),
-                                "holds": _cmp(by, rs, b, 1)["diff"] >= -MATCH and _cmp(by, rs, b, k)["diff"] >= -MATCH}
-                            for b in spec["baselines"] if b in by}
+        out["rs_passk"] = {"vs_base": _judged(by, rs, "base", k, keeps),
+                           "vs": {g: _judged(by, rs, g, k, gain) for g in grpo}}
+        out["rs_pass1"] = {g: _judged(by, rs, g, 1, matches) for g in grpo}
+        out["baselines"] = {}
+        for b in (b for b in spec["baselines"] if b in by):
+            c1, ck = _cmp(by, rs, b, 1), _cmp(by, rs, b, k)
+            out["baselines"][b] = {"pass@1": c1, f"pass@{k}": ck, "holds": matches(c1["diff"]) and matches(ck["diff"])}
     betas = sorted((float(b), t) for b, t in spec["fig5"].items() if t in by
                    and not np.isnan(float(by[t]["train_reward_final"])))
     rew = [float(by[t]["train_reward_final"]) for _, t in betas]

@@ -28,17 +28,18 @@ Definitions (stated in the caption):
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from rsgrpo.eval.passk import bootstrap_ci, paired_bootstrap_diff, pass_at_k_curve
+from rsgrpo.eval.passk import bootstrap_ci, paired_bootstrap_diff, pass_at_k_curve, resample_weights
 from rsgrpo.reports._style import tex_escape
 from rsgrpo.runs import method_tag, parse_run
 
-__all__ = ["KS", "AVERAGE", "PAPER_COLUMNS", "read_counts", "build_table2", "table_ks", "to_markdown", "to_latex",
+__all__ = ["KS", "AVERAGE", "PAPER_COLUMNS", "read_counts", "build_table2", "table2_from_report", "table_ks", "to_markdown", "to_latex",
            "write_table2"]
 
 KS = (1, 32)
@@ -114,12 +115,18 @@ def _collect(counts_files: Iterable[str | Path], lab: dict) -> dict:
 
 def _strat_boot(curves: list[np.ndarray], n_boot: int, seed: int) -> np.ndarray:
     """(n_boot, K) bootstrap replicates of the macro average over benchmarks (problems resampled per benchmark)."""
-    rng = np.random.default_rng(seed)
+    weights = _strat_weights(tuple(cur.shape[0] for cur in curves), n_boot, seed)
     reps = np.zeros((n_boot, curves[0].shape[1]))
-    for cur in curves:
-        idx = rng.integers(0, cur.shape[0], size=(n_boot, cur.shape[0]))
-        reps += cur[idx].mean(axis=1)
+    for w, cur in zip(weights, curves):  # cur (P_b, K): a resample's mean is its counts (n_boot, P_b) @ cur / P_b
+        reps += w @ cur / cur.shape[0]
     return reps / len(curves)
+
+
+@lru_cache(maxsize=4)
+def _strat_weights(sizes: tuple[int, ...], n_boot: int, seed: int) -> tuple[np.ndarray, ...]:
+    """The resample counts of benchmarks of `sizes` problems, drawn one after the other from one stream."""
+    rng = np.random.default_rng(seed)
+    return tuple(resample_weights(p, n_boot, rng) for p in sizes)
 
 
 def _pct(lo_hi: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray]:
@@ -331,6 +338,14 @@ def to_latex(df: pd.DataFrame) -> str:
             out.append(" & ".join(cells) + r" \\")
         out += [r"\bottomrule", r"\end{tabular}", ""]
     return "\n".join(out)
+
+
+def table2_from_report(counts_files: Iterable[str | Path], paper: str | Path, labels: Mapping, table2: Mapping
+                       ) -> pd.DataFrame:
+    """build_table2 with the options of the config's `report.table2` section (the rule and `rsgrpo table2`)."""
+    return build_table2(counts_files, paper, labels, reference_method=table2["reference_method"],
+                        all_paper_rows=bool(table2["all_paper_rows"]), n_boot=int(table2["n_boot"]),
+                        seed=int(table2["seed"]), level=float(table2["level"]), ks=list(table2["ks"]))
 
 
 def write_table2(df: pd.DataFrame, csv: str | Path, md: str | Path, tex: str | Path) -> None:
