@@ -33,6 +33,7 @@ import numpy as np
 import torch
 
 from rsgrpo import estimators
+from rsgrpo.estimators import beta as beta_schedule
 from rsgrpo.runs import method_tag
 
 __all__ = ["BanditConfig", "BanditResult", "landscape", "initial_logits", "run_specs", "run",
@@ -146,9 +147,11 @@ def run_specs(cfg: BanditConfig) -> list[dict[str, Any]]:
         name, params = m["estimator"], dict(m.get("params") or {})
         resolved = estimators.check_params(name, group_size=cfg.group_size, **params)
         beta = resolved.get("beta") if name == "rs_grpo" else None
+        schedule = beta if isinstance(beta, dict) else None  # a β schedule ({schedule: constant} is a number)
         k = resolved.get("k")
-        out.append({"method": name, "params": resolved, "beta": beta, "k": k,
-                    "tag": method_tag(name, beta=beta, k=k), "binary": estimators.spec(name).binary_only})
+        out.append({"method": name, "params": resolved, "beta": None if schedule else beta, "k": k,
+                    "schedule": schedule, "tag": method_tag(name, beta=beta, k=k),
+                    "binary": estimators.spec(name).binary_only})
     return out
 
 
@@ -185,12 +188,13 @@ def _entropy(pi: torch.Tensor) -> torch.Tensor:
 def _groups(specs: list[dict], run_method: np.ndarray) -> list[tuple[slice, str, dict, torch.Tensor | None]]:
     """Contiguous row slices with one `compute` call each. Runs are ordered by method, so rs_grpo with
     beta > 0 merges into one call via the exact identity A(beta, r) = A(1, beta r) / beta (docs/algorithms.md §1.5,
-    bitwise equal because beta * r and the final division are the same float operations)."""
+    bitwise equal because beta * r and the final division are the same float operations). A β schedule keeps its
+    own call (params hold the schedule; evaluated per update by rsgrpo.estimators.beta.params_at)."""
     out: list = []
     for j, s in enumerate(specs):
         rows = np.flatnonzero(run_method == j)
         sl = slice(int(rows[0]), int(rows[-1]) + 1)
-        if s["method"] == "rs_grpo" and s["beta"] > 0:
+        if s["method"] == "rs_grpo" and s["schedule"] is None and s["beta"] > 0:
             scale = torch.full((sl.stop - sl.start, 1), float(s["beta"]), dtype=torch.float64)
             if out and out[-1][1] == "rs_grpo" and out[-1][3] is not None and out[-1][0].stop == sl.start:
                 prev = out.pop()
@@ -210,6 +214,7 @@ def run(cfg: BanditConfig, progress: Callable[[str], None] | None = None) -> Ban
     run_method = np.repeat(np.arange(n_meth), n_seed)  # (R,) method-major order
     run_seed = np.tile(np.arange(n_seed), n_meth)  # (R,) index into seeds
     groups = _groups(specs, run_method)
+    scheduled = {sl.start: beta_schedule.is_schedule(params.get("beta")) for sl, _, params, _ in groups}
     binary_rows = torch.tensor([specs[j]["binary"] for j in run_method])  # (R,)
     any_binary = bool(binary_rows.any())
     seed_idx = torch.as_tensor(run_seed)
@@ -249,7 +254,9 @@ def run(cfg: BanditConfig, progress: Callable[[str], None] | None = None) -> Ban
             rew[:, i] = r
             sig = torch.where(binary_rows[:, None], (v[i] < r).to(r.dtype), r) if any_binary else r
             for sl, name, params, scale in groups:
-                if scale is None:
+                if scheduled.get(sl.start):  # β at the updates done before this one (a tensor for difficulty)
+                    w[sl] = estimators.compute(name, sig[sl], **beta_schedule.params_at(params, c0 + i, sig[sl]))
+                elif scale is None:
                     w[sl] = estimators.compute(name, sig[sl], **params)
                 else:
                     w[sl] = estimators.compute(name, sig[sl] * scale, **params) / scale

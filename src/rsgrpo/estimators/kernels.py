@@ -55,16 +55,25 @@ def dr_grpo(r: torch.Tensor) -> torch.Tensor:
     return r - r.mean(dim=-1, keepdim=True)
 
 
-def rs_grpo(r: torch.Tensor, beta: float) -> torch.Tensor:
-    """RS-GRPO (Eq. 8), stable form: A_i = expm1(beta r_i - LME) / beta, LME = logsumexp(beta r) - log N."""
+def rs_grpo(r: torch.Tensor, beta: float | torch.Tensor) -> torch.Tensor:
+    """RS-GRPO (Eq. 8), stable form: A_i = expm1(beta r_i - LME) / beta, LME = logsumexp(beta r) - log N.
+
+    beta: a float, or a float64 (G, 1) tensor (one beta per row; rows with beta = 0 take the beta -> 0 limit)."""
     n = r.shape[-1]
     if n == 1:
         return torch.zeros_like(r)  # no group to compare against (docs/algorithms.md §1.4)
-    if beta == 0:
-        return r - r.mean(dim=-1, keepdim=True)  # the beta -> 0 limit (Dr.GRPO)
-    z = beta * r  # (G, N)
+    if not isinstance(beta, torch.Tensor):
+        if beta == 0:
+            return r - r.mean(dim=-1, keepdim=True)  # the beta -> 0 limit (Dr.GRPO)
+        z = beta * r  # (G, N)
+        lme = torch.logsumexp(z, dim=-1, keepdim=True) - math.log(n)  # (G, 1)
+        adv = torch.expm1(z - lme) / beta  # (G, N); z - lme <= log N so no overflow
+        return torch.where(_all_equal(r), torch.zeros_like(adv), adv)
+    pos = beta > 0  # (G, 1)
+    b = torch.where(pos, beta, torch.ones_like(beta))  # (G, 1); beta = 0 rows are replaced below
+    z = b * r  # (G, N)
     lme = torch.logsumexp(z, dim=-1, keepdim=True) - math.log(n)  # (G, 1)
-    adv = torch.expm1(z - lme) / beta  # (G, N); z - lme <= log N so no overflow
+    adv = torch.where(pos, torch.expm1(z - lme) / b, r - r.mean(dim=-1, keepdim=True))  # (G, N)
     return torch.where(_all_equal(r), torch.zeros_like(adv), adv)
 
 

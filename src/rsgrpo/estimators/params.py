@@ -2,7 +2,7 @@
 travels as a field of a foreign config (verl's algorithm config, `RSAlgoConfig`), with defaults from the registry.
 
     registry parameter   verl algorithm field   estimators
-    beta                 rs_beta                rs_grpo
+    beta                 rs_beta                rs_grpo (a number or a β schedule mapping)
     k                    pass_k                 chen, mahdavi, pkpo
     eps                  adv_eps                grpo, chen
     variant              mahdavi_variant        mahdavi
@@ -15,7 +15,7 @@ travels as a field of a foreign config (verl's algorithm config, `RSAlgoConfig`)
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from rsgrpo.estimators.registry import check_params, spec
 
@@ -26,7 +26,10 @@ VERL_FIELDS: dict[str, str] = {"beta": "rs_beta", "k": "pass_k", "eps": "adv_eps
 
 
 def _coerce(param: str, value: Any) -> Any:
-    """Numbers as a foreign config may hold them (2 for 2.0, 4.0 for 4) -> the registry's types."""
+    """Numbers as a foreign config may hold them (2 for 2.0, 4.0 for 4), a β schedule as a config mapping
+    (OmegaConf's DictConfig) -> the registry's types."""
+    if param == "beta" and isinstance(value, Mapping) and not isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
     if param == "k" and isinstance(value, float) and value.is_integer():
         return int(value)
     if param in ("beta", "eps") and isinstance(value, int) and not isinstance(value, bool):

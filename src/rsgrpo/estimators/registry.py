@@ -41,6 +41,8 @@ class Param:
     default: Any
     check: Callable[[Any], bool]
     requirement: str
+    # optional: value -> canonical value, ValueError saying what is wrong (replaces `check` when set)
+    normalise: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,23 @@ def _is_int(x: Any) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
+def _is_tensor(x: Any) -> bool:
+    return type(x).__module__.split(".")[0] == "torch" and hasattr(x, "dim")
+
+
+def _beta(v: Any) -> Any:
+    """RS-GRPO's beta: a number >= 0, a per-prompt tensor (G,) / (G, 1) of them (compute), or a schedule (config,
+    rsgrpo.estimators.beta; {schedule: constant} becomes its number)."""
+    if _is_tensor(v):
+        if v.dim() > 2 or not bool(v.isfinite().all()) or bool((v < 0).any()):
+            raise ValueError("a per-prompt beta tensor must have shape (num_prompts,) or (num_prompts, 1), "
+                             "finite values >= 0")
+        return v
+    from rsgrpo.estimators import beta
+
+    return beta.normalise(v)
+
+
 _EPS = Param(1e-6, lambda v: _is_num(v) and v > 0, "a positive number")
 _K = Param(4, lambda v: _is_int(v) and v >= 1, "an integer >= 1 and <= the group size")
 
@@ -83,7 +102,8 @@ _REGISTRY: dict[str, EstimatorSpec] = {
         EstimatorSpec("grpo", "GRPO", "grpo", {"eps": _EPS}),
         EstimatorSpec("dr_grpo", "Dr.GRPO", "dr_grpo"),
         EstimatorSpec(
-            "rs_grpo", "RS-GRPO", "rs_grpo", {"beta": Param(2.0, lambda v: _is_num(v) and v >= 0, "a number >= 0")}
+            "rs_grpo", "RS-GRPO", "rs_grpo",
+            {"beta": Param(2.0, lambda v: _is_num(v) and v >= 0, "a number >= 0 or a beta schedule", _beta)},
         ),
         EstimatorSpec("chen", "Chen et al.", "chen", {"k": _K, "eps": _EPS}, binary_only=True),
         EstimatorSpec(
@@ -129,8 +149,14 @@ def check_params(name: str, group_size: int | None = None, **params: Any) -> dic
         raise ValueError(f"estimator {name!r}: unknown parameter(s) {', '.join(unknown)}; valid: {valid}")
     resolved = {p: params.get(p, d.default) for p, d in s.params.items()}
     for p, value in resolved.items():
-        if not s.params[p].check(value):
-            raise ValueError(f"estimator {name!r}: parameter {p}={value!r} must be {s.params[p].requirement}")
+        d = s.params[p]
+        if d.normalise is not None:
+            try:
+                resolved[p] = d.normalise(value)
+            except ValueError as exc:
+                raise ValueError(f"estimator {name!r}: parameter {p}={value!r}: {exc}") from None
+        elif not d.check(value):
+            raise ValueError(f"estimator {name!r}: parameter {p}={value!r} must be {d.requirement}")
     if group_size is not None:
         if group_size < s.min_group:
             raise ValueError(f"estimator {name!r} needs a group size >= {s.min_group}, got {group_size}")
@@ -151,7 +177,9 @@ def compute(name: str, rewards: "torch.Tensor", **params: Any) -> "torch.Tensor"
     Args:
         name: a registry name (see `available()`).
         rewards: float tensor (G, N): one row per prompt group, N responses each.
-        **params: the estimator's parameters (see `spec(name).params`), e.g. beta=2.0 or k=4.
+        **params: the estimator's parameters (see `spec(name).params`), e.g. beta=2.0 or k=4. RS-GRPO's beta
+            may be a per-prompt tensor (G,) or (G, 1) (row g uses beta[g]: the same numbers as a scalar call on
+            that row); a schedule must be evaluated first (rsgrpo.estimators.beta.params_at).
 
     Returns:
         float tensor (G, N), same dtype and device as `rewards`. Computed in float64 internally.
@@ -171,4 +199,13 @@ def compute(name: str, rewards: "torch.Tensor", **params: Any) -> "torch.Tensor"
         raise ValueError("rewards contain NaN or Inf")
     if rewards.shape[0] == 0:
         return torch.zeros_like(rewards)
+    b = resolved.get("beta")
+    if isinstance(b, dict):
+        raise ValueError(f"estimator {name!r}: beta is a schedule ({b['schedule']}); evaluate it at the step first "
+                         "(rsgrpo.estimators.beta.params_at(params, step, rewards))")
+    if isinstance(b, torch.Tensor):
+        if b.numel() not in (1, r.shape[0]):
+            raise ValueError(f"estimator {name!r}: a per-prompt beta needs {r.shape[0]} values (one per prompt), "
+                             f"got shape {tuple(b.shape)}")
+        resolved["beta"] = b.detach().to(dtype=torch.float64, device=r.device).reshape(-1, 1).expand(r.shape[0], 1)
     return s.kernel()(r, **resolved).to(rewards.dtype)

@@ -81,7 +81,9 @@ def _escape_panel(ax, summary, tags, labels, colors=None):
 
 
 def _rs_tags(curves) -> list[str]:
-    seen = dict.fromkeys(t for t, m in zip(curves["tag"], curves["method"]) if m == "rs_grpo")
+    """The fixed-beta RS-GRPO tags (rs_grpo-b{beta}), by beta; β schedules have their own figure."""
+    seen = dict.fromkeys(t for t, m, b in zip(curves["tag"], curves["method"], curves["beta"])
+                         if m == "rs_grpo" and not np.isnan(b))
     return sorted(seen, key=lambda t: float(t.split("-b")[1]))
 
 

@@ -8,7 +8,9 @@ One step (identical for every estimator of rsgrpo.estimators)::
     sample   (G*N, T)   N = group_size responses per prompt, temperature 1, KV-cached (`sample`)
     rewards  (G, N)     rsgrpo.eval.grading.grade through a per-(gold, text) cache (`CachedGrader`)
     keep     (G,)       dynamic sampling: drop all-0 / all-1 groups (DAPO)
-    adv      (G, N)     estimators.compute(estimator, rewards, **params), broadcast to every response token
+    adv      (G, N)     estimators.compute(estimator, rewards, **params), broadcast to every response token;
+                        a β schedule (rsgrpo.estimators.beta) is evaluated at step - 1 updates done (logged
+                        as train/beta, the mean over prompts for `difficulty`)
     update              PPO-clip with clip-higher (eps_low 0.2, eps_high 0.28), token-mean loss, no KL,
                         no entropy bonus, AdamW; ppo_epochs x ppo_mini_batches updates (1 x 1: on-policy)
 
@@ -242,11 +244,13 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
     import torch
 
     from rsgrpo import estimators
+    from rsgrpo.estimators import beta as beta_schedule
     from rsgrpo.io import atomic_path, atomic_write_json
     from rsgrpo.models import tiny
     from rsgrpo.io.provenance import config_hash, provenance
 
-    estimators.check_params(cfg.estimator, cfg.group_size, **cfg.params)
+    params0 = estimators.check_params(cfg.estimator, cfg.group_size, **cfg.params)  # a constant schedule -> its number
+    scheduled = beta_schedule.is_schedule(params0.get("beta"))
     out_dir, state_dir = Path(out_dir), Path(out_dir) / "state"
     model, tok = tiny.load(model_dir)
     texts, golds, pids = _prompts_golds_ids(rows, tok)
@@ -298,7 +302,8 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
             if rewards[j].max() > 0:
                 solved.add(pids[i])
         keep = ~(rewards == rewards[:, :1]).all(-1) if cfg.dynamic_sampling else torch.ones(g, dtype=torch.bool)
-        adv = estimators.compute(cfg.estimator, rewards, **cfg.params).float()  # (G, N)
+        params = beta_schedule.params_at(params0, step - 1, rewards)  # a β schedule at the updates done so far
+        adv = estimators.compute(cfg.estimator, rewards, **params).float()  # (G, N)
         rec = {"step": step, "train/reward_mean": float(rewards.mean()),
                "train/entropy": float((ent * mask).sum() / mask.sum()),
                "train/solve_rate_cum": len(solved) / max(len(seen), 1),
@@ -306,6 +311,8 @@ def train(model_dir, rows, out_dir, cfg: RLConfig, validate: Callable | None = N
                "train/groups_kept": int(keep.sum()), "train/groups_kept_frac": float(keep.float().mean()),
                "train/adv_abs_mean": float(adv[keep].abs().mean()) if keep.any() else 0.0,
                "train/response_length": float(mask.sum(1).mean()), "train/lr": cfg.lr}
+        if scheduled:
+            rec["train/beta"] = float(torch.as_tensor(params["beta"], dtype=torch.float64).mean())  # mean over prompts
         if keep.any():
             rows_keep = keep.repeat_interleave(n)  # (G*N,)
             model.train()

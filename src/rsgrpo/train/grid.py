@@ -25,7 +25,7 @@ from typing import Any
 
 from rsgrpo import estimators
 from rsgrpo.io import paths
-from rsgrpo.runs import RunName, format_run, parse_run
+from rsgrpo.runs import RunName, beta_tag, format_run, parse_run
 
 __all__ = ["TrainRun", "TRAINERS", "expand", "base_runs", "check", "model_source", "run_by_name",
            "hyperparameters", "run_to_dict", "run_from_dict", "VERL_BUILTIN"]
@@ -51,10 +51,13 @@ class TrainRun:
     benchmarks: tuple[str, ...] = ()  # evaluation benchmarks of its experiment (empty: every configured one)
 
 
-def _method_fields(estimator: str, params: dict) -> tuple[float | None, int | None]:
+def _method_fields(estimator: str, params: dict) -> tuple[float | str | None, int | None]:
+    """(beta: a number or a β schedule's tag, k) of the run name."""
     beta = params.get("beta") if estimator == "rs_grpo" else None
     k = params.get("k") if "k" in estimators.spec(estimator).params else None
-    return (float(beta) if beta is not None else None), (int(k) if k is not None else None)
+    if isinstance(beta, dict):
+        beta = beta_tag(beta)
+    return (float(beta) if isinstance(beta, (int, float)) else beta), (int(k) if k is not None else None)
 
 
 def _seeds(train: dict, exp: dict, method: dict) -> list[int]:

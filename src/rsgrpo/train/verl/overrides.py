@@ -42,7 +42,7 @@ def _looks_typed(s: str) -> bool:
 
 
 def hydra_value(v: Any) -> str:
-    """Python value -> Hydra override value (bools lower-case, lists bracketed, odd strings quoted)."""
+    """Python value -> Hydra override value (bools lower-case, lists bracketed, dicts braced, odd strings quoted)."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if v is None:
@@ -51,6 +51,8 @@ def hydra_value(v: Any) -> str:
         return repr(v)
     if isinstance(v, (list, tuple)):
         return "[" + ",".join(hydra_value(x) for x in v) + "]"
+    if isinstance(v, dict):  # e.g. a β schedule: {schedule:cosine,beta_start:8.0,...}
+        return "{" + ",".join(f"{k}:{hydra_value(x)}" for k, x in v.items()) + "}"
     s = str(v)
     if s and s[0] not in "+-~" and all(c.isalnum() or c in "-_./:" for c in s) and not _looks_typed(s):
         return s

@@ -5,7 +5,7 @@ platform (rsgrpo.train.verl.platform_cpu, chosen by VERL_PLATFORM=cpu), and the 
 Importing this module registers (idempotently) with `verl.trainer.ppo.core_algos.register_adv_est`::
 
     verl name   registry estimator   parameters read from the algorithm config (RSAlgoConfig fields)
-    rs_grpo     rs_grpo              beta = rs_beta
+    rs_grpo     rs_grpo              beta = rs_beta (a number, or a β schedule mapping)
     dr_grpo     dr_grpo              -
     chen        chen                 k = pass_k, eps = adv_eps
     mahdavi     mahdavi              k = pass_k, variant = mahdavi_variant
@@ -22,8 +22,15 @@ How verl loads it in every process, Ray workers included (docs/verl.md §4):
 Parameters: select the config class with `algorithm._target_=rsgrpo.train.verl.plugin.RSAlgoConfig` and set
 `+algorithm.rs_beta=2.0` etc. (a bare `+algorithm.x` without the subclass breaks verl's
 `omega_conf_to_dataclass`; docs/environment.md §2). `assert_registered(name)` is the start-up check.
+
+β schedules (rsgrpo.estimators.beta): `+algorithm.rs_beta={schedule:cosine,beta_start:8.0,...}`. verl 0.9.1 does
+not hand the step to an advantage estimator (compute_advantage passes rewards, mask, uid and the algorithm config);
+its RayPPOTrainer.fit runs compute_advantage in the driver process and calls `SkipManager.set_step(global_steps)`
+before each step (1-based, restored from the checkpoint on resume). `current_step()` reads that value; the
+schedule is evaluated at global_steps - 1 updates done, per group chunk (difficulty uses each group's rewards).
 """
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -32,6 +39,7 @@ import numpy as np
 import torch
 
 from rsgrpo import estimators
+from rsgrpo.estimators import beta as beta_schedule
 from rsgrpo.estimators.params import from_fields
 from rsgrpo.train.verl import PLUGIN_MODULE
 
@@ -40,7 +48,7 @@ from rsgrpo.train.verl import PLUGIN_MODULE
 from verl.trainer.config import AlgoConfig
 from verl.trainer.ppo import core_algos
 
-__all__ = ["VERL_NAMES", "RSAlgoConfig", "estimator_params", "group_advantages", "make_estimator",
+__all__ = ["VERL_NAMES", "RSAlgoConfig", "estimator_params", "current_step", "group_advantages", "make_estimator",
            "register", "register_platform", "register_rollout", "dump_call", "assert_registered", "PLUGIN_MODULE"]
 
 logger = logging.getLogger(__name__)
@@ -55,14 +63,14 @@ class RSAlgoConfig(AlgoConfig):
     """verl's AlgoConfig plus the parameters of the rsgrpo estimators: one field per entry of
     `rsgrpo.estimators.params.VERL_FIELDS`, defaults = the registry's (tests/train/verl/test_plugin.py checks both).
 
-    rs_beta: RS-GRPO risk-seeking beta (paper Sec. 6.1: beta = 2).
+    rs_beta: RS-GRPO risk-seeking beta (paper Sec. 6.1: beta = 2), or a β schedule mapping.
     pass_k: k of the pass@k baselines chen / mahdavi / pkpo (paper App. B: k = 4).
     mahdavi_variant: 'm1' (plug-in) or 'm2' (unbiased leave-one-out), docs/algorithms.md §4.2.
     pkpo_baseline: 'none', 'loo' or 'loo-1' (docs/algorithms.md §4.4).
     adv_eps: epsilon added to the std in chen's normalisation.
     """
 
-    rs_beta: float = 2.0
+    rs_beta: Any = 2.0  # a number, or a β schedule mapping (rsgrpo.estimators.beta)
     pass_k: int = 4
     mahdavi_variant: str = "m2"
     pkpo_baseline: str = "loo-1"
@@ -89,11 +97,23 @@ def estimator_params(name: str, config: Any = None) -> dict[str, Any]:
     parameter). Logged once per value.
     """
     params = from_fields(VERL_NAMES[name], lambda field, default: _cfg_get(config, field, default))
-    key = (name, tuple(sorted(params.items())))
+    key = (name, json.dumps(params, sort_keys=True))
     if key not in _LOGGED:
         _LOGGED.add(key)
         logger.warning("rsgrpo estimator %s: parameters used %s", name, params)
     return params
+
+
+def current_step() -> int:
+    """The 1-based training step verl's RayPPOTrainer.fit set (SkipManager.set_step); RuntimeError if none was set."""
+    from verl.utils.skip.skip_manager import SkipManager
+
+    step = int(SkipManager.step)
+    if step < 1:
+        raise RuntimeError("a beta schedule needs the training step, and verl has not set one: verl 0.9.1's "
+                           "RayPPOTrainer.fit calls SkipManager.set_step(global_steps) before each step; outside "
+                           "that trainer call verl.utils.skip.skip_manager.SkipManager.set_step(step) first")
+    return step
 
 
 def _group_codes(index: Any) -> np.ndarray:
@@ -103,12 +123,13 @@ def _group_codes(index: Any) -> np.ndarray:
                        dtype=np.int64, count=len(index))
 
 
-def group_advantages(name: str, scores: torch.Tensor, index: Any, **params: Any) -> torch.Tensor:
+def group_advantages(name: str, scores: torch.Tensor, index: Any, *, step: int | None = None, **params: Any
+                     ) -> torch.Tensor:
     """Per-response advantages of registry estimator `name` with groups formed from `index`.
 
     scores (bs,) float; index (bs,) uids (any hashable; groups may be unequal in size and interleaved)
     -> (bs,) same dtype/device. Within a group, responses keep their batch order. Equal-size groups take one
-    (G, N) call; otherwise one call per distinct group size.
+    (G, N) call; otherwise one call per distinct group size. A β schedule in params needs `step` (updates done).
     """
     bs = scores.shape[0]
     if index is None:
@@ -118,6 +139,9 @@ def group_advantages(name: str, scores: torch.Tensor, index: Any, **params: Any)
     out = torch.zeros_like(scores)
     if bs == 0:
         return out
+    scheduled = beta_schedule.is_schedule(params.get("beta"))
+    if scheduled and step is None:
+        raise ValueError(f"estimator {name!r}: a beta schedule needs step= (the number of updates done)")
     codes = _group_codes(index)  # (bs,)
     counts = np.bincount(codes)  # (G,)
     order = np.argsort(codes, kind="stable")  # (bs,) positions sorted by group, batch order inside
@@ -127,7 +151,8 @@ def group_advantages(name: str, scores: torch.Tensor, index: Any, **params: Any)
         pos = order[starts[groups][:, None] + np.arange(size)[None, :]]  # (G_s, size)
         pos_t = torch.as_tensor(pos, device=scores.device)
         try:
-            adv = estimators.compute(name, scores[pos_t], **params)  # (G_s, size)
+            r = scores[pos_t]  # (G_s, size)
+            adv = estimators.compute(name, r, **(beta_schedule.params_at(params, step, r) if scheduled else params))
         except ValueError as exc:
             raise ValueError(f"{exc} (groups of size {int(size)} in this batch)") from None
         out[pos_t] = adv.to(out.dtype)
@@ -168,7 +193,8 @@ def make_estimator(name: str) -> Callable[..., tuple[torch.Tensor, torch.Tensor]
         with torch.no_grad():
             params = estimator_params(name, config)
             scores = token_level_rewards.sum(dim=-1)  # (bs,)
-            adv = group_advantages(reg, scores, index, **params)  # (bs,)
+            step = current_step() - 1 if beta_schedule.is_schedule(params.get("beta")) else None
+            adv = group_advantages(reg, scores, index, step=step, **params)  # (bs,)
             dump_call(name, params, scores, index, response_mask, adv)
             adv = adv.unsqueeze(-1) * response_mask.to(adv.dtype)  # (bs, L)
         return adv, adv
