@@ -4,6 +4,7 @@
 # Stages, each in its own rule file, connected by files only (rsgrpo.io.paths):
 #   bandit -> results/bandit/ | data -> results/data/ | train -> results/train/{run}/
 #   eval -> results/eval/{run}/{benchmark}/ | report -> paper_figures/
+# Studies beyond the paper are named targets (studies.smk): snakemake --cores all beta_schedules
 import sys
 from pathlib import Path
 
@@ -26,6 +27,7 @@ include: "workflow/rules/data.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/eval.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/studies.smk"
 
 
 rule all:

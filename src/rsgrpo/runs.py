@@ -7,6 +7,7 @@
 `-b{beta}` (rs_grpo) or `-k{k}` (pass@k methods). Beta is written without a trailing `.0` (2.0 -> b2, 0.5 -> b0.5).
 A β schedule (rsgrpo.estimators.beta) travels as its tag: rs_grpo-cos8to2w0d100, rs_grpo-sw8at50, rs_grpo-dif8to0;
 `RunName.beta` then holds that tag (a str; `rsgrpo.estimators.beta.parse_tag` gives the schedule back).
+May import: rsgrpo.estimators (the β tags; pure Python, no torch).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import torch
 from rsgrpo import bandit
 from rsgrpo import estimators
 from rsgrpo.bandit import BanditConfig
+from rsgrpo.estimators import beta as beta_schedule
 
 SMALL = dict(n_samples=480, betas=(0, 2, 8), n_seeds=2, seed0=43, ma_window=100, curve_every=5,
              snapshot_every=10, chunk_updates=7, escape_threshold=0.42,
@@ -33,7 +34,7 @@ def loop_reference(cfg: BanditConfig, spec: dict, seed: int, official: bool = Fa
     land, theta = bandit.landscape(cfg), bandit.initial_logits(cfg).copy()
     rs = np.random.RandomState(seed)
     outcomes = np.random.Generator(np.random.PCG64([seed, 1]))
-    buf_a, buf_sig, rewards = [], [], []
+    buf_a, buf_sig, rewards, updates = [], [], [], 0
     for _ in range(cfg.n_samples):
         z = theta - theta.max()
         pi = np.exp(z) / np.exp(z).sum()
@@ -47,8 +48,9 @@ def loop_reference(cfg: BanditConfig, spec: dict, seed: int, official: bool = Fa
             sig = np.array(buf_sig)
             if official:
                 w = _official_weights(sig, spec["beta"])
-            else:
-                w = estimators.compute(spec["method"], torch.tensor(sig)[None], **spec["params"])[0].numpy()
+            else:  # a β schedule at the number of updates done before this one
+                params = beta_schedule.params_at(spec["params"], updates, torch.tensor(sig)[None])
+                w = estimators.compute(spec["method"], torch.tensor(sig)[None], **params)[0].numpy()
             z = theta - theta.max()
             pi = np.exp(z) / np.exp(z).sum()
             grad = np.zeros(cfg.n_arms)
@@ -57,7 +59,7 @@ def loop_reference(cfg: BanditConfig, spec: dict, seed: int, official: bool = Fa
                 g[ai] += 1
                 grad += wi * g
             theta = theta + cfg.lr * grad / cfg.group_size
-            buf_a, buf_sig = [], []
+            buf_a, buf_sig, updates = [], [], updates + 1
     return np.array(rewards), theta
 
 
@@ -106,6 +108,45 @@ def test_rs_grpo_matches_official_weights(small):
         if run["method"] == "rs_grpo":
             _, theta = loop_reference(cfg, specs[run["tag"]], run["seed"], official=True)
             np.testing.assert_allclose(res.final_theta[i], theta, rtol=0, atol=1e-10)
+
+
+SCHEDULES = ({"schedule": "cosine", "beta_start": 8, "beta_end": 2, "warmup_steps": 3, "decay_steps": 15},
+             {"schedule": "linear", "beta_start": 8, "beta_end": 0, "decay_steps": 20},
+             {"schedule": "switch", "beta": 8, "switch_step": 12},
+             {"schedule": "difficulty", "beta_max": 8, "beta_min": 0})
+
+
+def test_scheduled_runs_equal_the_per_sample_loop():
+    """A schedule per run (each evaluated at the update count, difficulty per group) in the vectorised batch equals
+    the sample-by-sample loop; fixed-beta runs next to them are unchanged."""
+    cfg = BanditConfig(**{**SMALL, "methods": tuple({"estimator": "rs_grpo", "params": {"beta": s}} for s in SCHEDULES)})
+    res = bandit.run(cfg)
+    specs = {s["tag"]: s for s in bandit.run_specs(cfg)}
+    assert {"rs_grpo-cos8to2w3d15", "rs_grpo-lin8to0w0d20", "rs_grpo-sw8at12", "rs_grpo-dif8to0"} <= set(specs)
+    for i, run in enumerate(res.runs):
+        rewards, theta = loop_reference(cfg, specs[run["tag"]], run["seed"])
+        np.testing.assert_allclose(res.final_theta[i], theta, rtol=0, atol=1e-10, err_msg=run["tag"])
+    fixed = bandit.run(BanditConfig(**{**SMALL, "methods": ()}))
+    for i, run in enumerate(fixed.runs):
+        np.testing.assert_array_equal(res.final_theta[i], fixed.final_theta[i])
+    df = bandit.summary_frame(res)
+    assert df.loc[df.tag == "rs_grpo-sw8at12", "beta"].isna().all()  # the summary's beta is for fixed runs
+
+
+def test_constant_schedule_is_the_fixed_beta_run_bit_for_bit(small):
+    """{schedule: constant, beta: b} is the fixed-beta run: same tag, same numbers, hence the official stream."""
+    cfg, res = small
+    const = BanditConfig(**{**SMALL, "betas": (), "methods": tuple(
+        {"estimator": "rs_grpo", "params": {"beta": {"schedule": "constant", "beta": b}}} for b in SMALL["betas"])})
+    out = bandit.run(const)
+    want = {(r["tag"], r["seed"]): i for i, r in enumerate(res.runs)}
+    assert [r["tag"] for r in out.runs[::2]] == ["rs_grpo-b0", "rs_grpo-b2", "rs_grpo-b8"]
+    for i, r in enumerate(out.runs):
+        j = want[(r["tag"], r["seed"])]
+        np.testing.assert_array_equal(out.final_theta[i], res.final_theta[j])
+        np.testing.assert_array_equal(out.ma_reward[i], res.ma_reward[j])
+        _, theta = loop_reference(cfg, {**r, "binary": False}, r["seed"], official=True)
+        np.testing.assert_allclose(out.final_theta[i], theta, rtol=0, atol=1e-10)
 
 
 def test_some_runs_escape_and_some_do_not(small):

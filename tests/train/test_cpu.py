@@ -180,3 +180,31 @@ def test_every_registry_estimator_trains(name, base_dir, rows, tmp_path):
 def test_invalid_estimator_params_fail_before_training(base_dir, rows, tmp_path):
     with pytest.raises(ValueError):
         cpu.train(base_dir, rows, tmp_path / "x", _cfg(estimator="chen", params={"k": 20}), log=lambda m: None)
+
+
+def test_constant_schedule_reproduces_the_fixed_beta_run(base_dir, rows, tmp_path):
+    fixed = cpu.train(base_dir, rows, tmp_path / "b4", _cfg(estimator="rs_grpo", params={"beta": 4.0}, steps=3),
+                      log=lambda m: None)
+    const = cpu.train(base_dir, rows, tmp_path / "c4", _cfg(estimator="rs_grpo", steps=3, params={
+        "beta": {"schedule": "constant", "beta": 4}}), log=lambda m: None)
+    assert _strip(const) == _strip(fixed)  # same seed, same metrics (no train/beta key: it is not a schedule)
+    a, _ = tiny.load(tmp_path / "b4" / "model")
+    b, _ = tiny.load(tmp_path / "c4" / "model")
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+
+def test_scheduled_beta_is_applied_and_logged_per_step(base_dir, rows, tmp_path):
+    from rsgrpo.estimators import beta as B
+
+    cos = {"schedule": "cosine", "beta_start": 8, "beta_end": 2, "warmup_steps": 1, "decay_steps": 2}
+    recs = cpu.train(base_dir, rows, tmp_path / "cos", _cfg(estimator="rs_grpo", params={"beta": cos}, steps=4),
+                     log=lambda m: None)
+    assert [r["train/beta"] for r in recs] == [B.value(cos, s) for s in range(4)] == [8.0, 8.0, 5.0, 2.0]
+    dif = {"schedule": "difficulty", "beta_max": 8, "beta_min": 0}
+    recs = cpu.train(base_dir, rows, tmp_path / "dif", _cfg(estimator="rs_grpo", params={"beta": dif}, steps=2),
+                     log=lambda m: None)
+    # the mean over prompts of 8 (1 - acc) is 8 (1 - mean reward): every group has the same size
+    assert [r["train/beta"] for r in recs] == pytest.approx([8 * (1 - r["train/reward_mean"]) for r in recs])
+    fixed = cpu.train(base_dir, rows, tmp_path / "b8", _cfg(estimator="rs_grpo", params={"beta": 8.0}, steps=2),
+                      log=lambda m: None)
+    assert _strip(recs) != [{**r, "train/beta": x["train/beta"]} for r, x in zip(_strip(fixed), recs)]

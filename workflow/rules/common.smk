@@ -57,7 +57,7 @@ def all_targets(wildcards):
     `default_target` leaves out the bandit or the closed forms."""
     part = config.get("default_target") or {}
     out = [*rules.bandit_run.output, *rules.lemma_checks.output] if BANDIT_IN_DAG else []
-    out += [paths.train_model(run) for run in JOBS.runs] + SEL.counts()[0]
+    out += [paths.train_model(run) for run in JOBS.main_runs] + SEL.counts()[0]
     return out + report_targets(bandit=BANDIT_IN_DAG, closed_forms=part.get("closed_forms", True))
 
 

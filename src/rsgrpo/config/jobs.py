@@ -5,6 +5,8 @@
     jobs.task_benchmarks   {benchmark: dataset}          benchmarks made from a task's held-out split
     jobs.built_models      {model: spec}                 tiny models SFT-ed in the DAG             (train stage)
     jobs.runs              {run: TrainRun}               every training run, with its trainer
+    jobs.main_runs         [run]                         the runs of the non-study experiments (default target)
+    jobs.study_runs(name)  [run]                         the runs of the experiments of study `name`
     jobs.evals             {(run, benchmark): EvalJob}   every evaluation, plan included            (eval stage)
     jobs.cpu_job(run) / jobs.verl_job(run) / jobs.base_model_job(model)    what one job needs (plain data)
 
@@ -62,6 +64,12 @@ class Jobs:
         self.runs = {r.name: r for r in grid.check(self.train, check_paths=check_paths)}
         models, datasets = self.train.get("models") or {}, self.train.get("datasets") or {}
         exps = self.train.get("experiments") or []
+        self._studies: dict[str, list[str]] = {}  # study name ("" = none) -> its runs, config order
+        for e in exps:
+            names = [r.name for r in grid.expand({**self.train, "experiments": [e]})]
+            self._studies.setdefault(e.get("study") or "", []).extend(names)
+        self._main = set(self._studies.get("", []))
+        self.main_runs = [n for n in self.runs if n in self._main]
         used = {e["dataset"] for e in exps}
         self.task_benchmarks: dict[str, str] = {}
         for b, spec in self.benchmarks.items():
@@ -85,6 +93,16 @@ class Jobs:
         self.evals: dict[tuple[str, str], EvalJob] = {}
         self._grid_evals(exps)
         self._extra_evals()
+
+    def study_runs(self, name: str) -> list[str]:
+        """The trained runs of study `name`'s experiments (shared runs of the main grid included), config order."""
+        if name not in self._studies or not name:
+            raise ValueError(f"no train.experiments entry has study: {name!r}")
+        return list(dict.fromkeys(self._studies[name]))
+
+    def in_main(self, run: str) -> bool:
+        """False only for a run that this config lists in study experiments alone (base and eval.runs: True)."""
+        return run not in self.runs or run in self._main
 
     # ------------------------------------------------------------------------------------------ models
     def model_source(self, model: str) -> str:

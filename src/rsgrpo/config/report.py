@@ -69,11 +69,15 @@ class Selection:
 
     # -------------------------------------------------------------------------------------------- files
     def _pick(self, kind: str, declared: list[str], depth: int, keep=None) -> tuple[list[str], list[str]]:
+        """(declared inputs, files read). Runs of a study alone (train.experiments[].study) are left out: the
+        study's own rule reads them."""
+        def ok(run):
+            return run is not None and self.jobs.in_main(run) and (keep is None or keep(run))
+
         if self.present is None:
-            chosen = [p for p in declared if keep is None or keep(_run_of(p, depth))]
+            chosen = [p for p in declared if ok(_run_of(p, depth))]
             return chosen, chosen
-        every = sorted(p for p in self.present.get(kind, []) if _run_of(p, depth) is not None
-                       and (keep is None or keep(_run_of(p, depth))))
+        every = sorted(p for p in self.present.get(kind, []) if ok(_run_of(p, depth)))
         return [], every
 
     def counts(self) -> tuple[list[str], list[str]]:

@@ -20,6 +20,7 @@ response solves gets beta_max and a solved one beta_min.
     normalise(spec) -> float | dict    a number >= 0, or the canonical schedule dict (constant -> its number)
     tag(spec) -> str                   the run-name part: b2, lin8to2w0d100, cos8to2w0d100, sw8at50, dif8to0
     parse_tag(tag) -> float | dict     inverse of tag
+    describe(spec) -> str              for legends: 'β=2', 'β cosine 8→2, warm-up 25, over 100 steps', ...
     value(spec, step, rewards=None)    float, or a (G,) tensor for `difficulty` (rewards (G, N))
     params_at(params, step, rewards)   estimator params with beta evaluated (the trainers' one call)
 
@@ -32,7 +33,7 @@ import math
 import re
 from typing import Any, Mapping
 
-__all__ = ["KINDS", "normalise", "is_schedule", "tag", "parse_tag", "value", "params_at"]
+__all__ = ["KINDS", "normalise", "is_schedule", "tag", "parse_tag", "describe", "value", "params_at"]
 
 # kind -> (required keys, optional keys with defaults)
 KINDS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
@@ -127,6 +128,20 @@ def parse_tag(text: str) -> float | dict[str, Any]:
             return normalise({"schedule": kind, **{k: float(v) if "." in v or k.startswith("beta") else int(v)
                                                    for k, v in m.groupdict().items()}})
     raise ValueError(f"not a beta tag: {text!r} (expected e.g. b2, cos8to2w0d100, lin8to2w0d100, sw8at50, dif8to0)")
+
+
+def describe(spec: Any) -> str:
+    """A legend label: 'β=2', 'β linear 8→2, warm-up 25, over 100 steps', 'β 8→0 at step 50', 'β 8(1−acc)+2·acc'."""
+    s = normalise(parse_tag(spec) if isinstance(spec, str) else spec)
+    if not is_schedule(s):
+        return f"β={_fmt(s)}"
+    kind = s["schedule"]
+    if kind in _PREFIX:
+        warm = f", warm-up {s['warmup_steps']}" if s["warmup_steps"] else ""
+        return f"β {kind} {_fmt(s['beta_start'])}→{_fmt(s['beta_end'])}{warm}, over {s['decay_steps']} steps"
+    if kind == "switch":
+        return f"β {_fmt(s['beta'])}→0 at step {s['switch_step']}"
+    return f"β {_fmt(s['beta_max'])}(1−acc)+{_fmt(s['beta_min'])}·acc"
 
 
 def value(spec: Any, step: int, rewards: Any = None):

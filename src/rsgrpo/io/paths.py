@@ -13,16 +13,18 @@ Every path is relative to the project root (the workflow's working directory)::
     results/eval/{run}/{benchmark}/shards/{shard}.parquet                                    (eval stage)
     results/eval/{run}/{benchmark}/{samples,counts}.parquet, manifest.json
     results/bandit/{summary.csv,curves.npz,manifest.json,lemmas.json}                      (bandit stage)
+    results/bandit_beta_schedules/{summary.csv,curves.npz,manifest.json}   the β-schedule study's bandit runs
 """
 
 from __future__ import annotations
 
 __all__ = ["RESULTS", "training_data", "training_counts", "validation_data", "benchmark_data", "train_dir",
            "train_model", "train_metrics", "train_provenance", "eval_dir", "eval_shard", "eval_counts",
-           "eval_samples", "eval_manifest", "BANDIT"]
+           "eval_samples", "eval_manifest", "BANDIT", "BANDIT_BETA_SCHEDULES"]
 
 RESULTS = "results"
 BANDIT = f"{RESULTS}/bandit"
+BANDIT_BETA_SCHEDULES = f"{RESULTS}/bandit_beta_schedules"
 
 
 def training_data(dataset: str) -> str:

@@ -72,7 +72,9 @@ def method_label(method: Mapping, full: bool = True) -> str:
         if key == "eps":
             continue
         if key == "beta":
-            shown.append(f"β={_fmt(float(value))}")
+            from rsgrpo.estimators import beta as beta_spec
+
+            shown.append(beta_spec.describe(value))  # 'β=2', or a schedule
         elif key == "variant":
             shown.append(str(value).upper())
         elif key == "baseline":

@@ -154,7 +154,7 @@ def test_dictconfig_parameters_and_defaults():
     assert vp.estimator_params("rs_grpo", cfg) == {"beta": 8.0}
     assert vp.estimator_params("pkpo", None) == {"k": 4, "baseline": "loo-1"}
     assert vp.estimator_params("chen", {"pass_k": 2.0}) == {"k": 2, "eps": 1e-6}
-    with pytest.raises(ValueError, match="beta=-1.0 must be"):
+    with pytest.raises(ValueError, match="beta=-1.0: beta must be >= 0"):
         vp.estimator_params("rs_grpo", {"rs_beta": -1})
 
 
