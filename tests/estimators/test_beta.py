@@ -59,9 +59,9 @@ def test_tags_round_trip_and_name_runs():
 
 
 @pytest.mark.parametrize("spec,msg", [
-    ({"schedule": "cosin", "beta_start": 8}, "'schedule' must be one of constant, linear, cosine"),
+    ({"schedule": "cosin", "beta_start": 8}, "'schedule' must be one of constant, linear, cosine.*did you mean 'cosine'"),
     ({"schedule": "linear", "beta_start": 8, "beta_end": 2}, "missing key\\(s\\) decay_steps"),
-    ({**LIN, "decay_step": 3}, "unknown key\\(s\\) decay_step"),
+    ({**LIN, "decay_step": 3}, "unknown key\\(s\\) decay_step \\(did you mean 'decay_steps'\\?\\)"),
     ({**LIN, "beta_end": -1}, "beta_end must be a number >= 0, got -1"),
     ({**LIN, "decay_steps": 0}, "decay_steps must be an integer >= 1, got 0"),
     ({**SW, "switch_step": 2.5}, "switch_step must be an integer >= 0, got 2.5"),

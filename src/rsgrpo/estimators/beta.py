@@ -63,6 +63,13 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
+def _near(word: Any, choices: list[str]) -> str:
+    import difflib
+
+    near = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.5)
+    return f" (did you mean {near[0]!r}?)" if near else ""
+
+
 def is_schedule(spec: Any) -> bool:
     """True for a (non-constant) schedule mapping; False for a number."""
     return isinstance(spec, Mapping)
@@ -80,12 +87,13 @@ def normalise(spec: Any) -> float | dict[str, Any]:
     spec = dict(spec)
     kind = spec.pop("schedule", None)
     if kind not in KINDS:
-        raise ValueError(f"beta schedule: 'schedule' must be one of {', '.join(KINDS)}, got {kind!r}")
+        raise ValueError(f"beta schedule: 'schedule' must be one of {', '.join(KINDS)}, got {kind!r}"
+                         f"{_near(kind, list(KINDS))}")
     required, optional = KINDS[kind]
     unknown = sorted(set(spec) - set(required) - set(optional))
     if unknown:
-        raise ValueError(f"beta schedule {kind!r}: unknown key(s) {', '.join(unknown)}; valid: "
-                         f"{', '.join([*required, *optional])}")
+        raise ValueError(f"beta schedule {kind!r}: unknown key(s) {', '.join(unknown)}"
+                         f"{_near(unknown[0], [*required, *optional])}; valid: {', '.join([*required, *optional])}")
     missing = [k for k in required if k not in spec]
     if missing:
         raise ValueError(f"beta schedule {kind!r}: missing key(s) {', '.join(missing)}")

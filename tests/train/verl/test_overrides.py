@@ -56,6 +56,8 @@ def test_overrides_are_pure_and_table3(paper):
 def test_hydra_value():
     assert hydra_value(True) == "true" and hydra_value(None) == "null" and hydra_value(1e-6) == "1e-06"
     assert hydra_value(["console", "wandb"]) == "[console,wandb]"
+    assert hydra_value({"schedule": "cosine", "beta_start": 8.0, "decay_steps": 100}) == \
+        "{schedule:cosine,beta_start:8.0,decay_steps:100}"
     assert hydra_value("Qwen/Qwen2.5-Math-1.5B") == "Qwen/Qwen2.5-Math-1.5B"
     assert hydra_value("true") == "'true'" and hydra_value("123") == "'123'" and hydra_value("a b") == "'a b'"
     with pytest.raises(ValueError):
