@@ -1,9 +1,7 @@
 # Section 5 (paper): the 100-armed bandit at paper scale and the Lemma 2-4 checks. CPU only; figures: report.smk.
 #   bandit_run     results/bandit/{summary.csv,curves.npz,manifest.json}   every (method, beta, seed)
 #   lemma_checks   results/bandit/lemmas.json                               exact one-step checks (Sec. 5.2)
-BANDIT = config["bandit"]
-# keys of config["bandit"] that are figure / lemma settings, not rsgrpo.bandit.BanditConfig fields
-BANDIT_RUN = {k: v for k, v in BANDIT.items() if k not in ("figures", "lemmas")}
+BANDIT = config["bandit"]  # BANDIT_RUN (its rsgrpo.bandit.BanditConfig fields): common.smk
 
 
 rule bandit_run:

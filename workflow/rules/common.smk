@@ -16,6 +16,9 @@ CONDA_ENV = "../../environment.yml"
 JOBS = configs.load(config, workflow.overwrite_configfiles, workflow.basedir,
                     dict(workflow.config_settings.config))  # the --config values only (not --configfile's)
 REPORT = JOBS.report
+# The bandit section's rsgrpo.bandit.BanditConfig fields (not its figure / lemma settings): bandit_run, lemma_checks
+# and the studies' bandit runs (studies.smk) start from them.
+BANDIT_RUN = {k: v for k, v in config["bandit"].items() if k not in ("figures", "lemmas")}
 SUFFIX = REPORT.get("suffix", "")
 RESULTS_MODE = REPORT.get("source", "dag") == "results"
 

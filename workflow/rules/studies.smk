@@ -2,10 +2,9 @@
 #   bandit_beta_schedules   results/bandit_beta_schedules/{summary.csv,curves.npz,manifest.json}
 #   beta_schedules          paper_figures/beta_schedules.{md,csv}, fig_beta_schedules.{pdf,png}   (App. A)
 # The study's CPU runs are the train.experiments entries with `study: beta_schedules`; the train and eval rules
-# build them as they build every run.
+# build them as they build every run. Its bandit runs start from the bandit section (BANDIT_RUN, common.smk).
 STUDY = config.get("beta_schedules") or {}
-STUDY_RUNS = JOBS.study_runs("beta_schedules") if any(
-    e.get("study") == "beta_schedules" for e in JOBS.train.get("experiments") or []) else []
+STUDY_RUNS = JOBS.study_runs("beta_schedules")  # [] for a config without the study's entry (config/paper.yaml)
 STUDY_EVALS = [(r, b) for r, b in JOBS.evals if r in STUDY_RUNS]
 
 

@@ -95,10 +95,9 @@ class Jobs:
         self._extra_evals()
 
     def study_runs(self, name: str) -> list[str]:
-        """The trained runs of study `name`'s experiments (shared runs of the main grid included), config order."""
-        if name not in self._studies or not name:
-            raise ValueError(f"no train.experiments entry has study: {name!r}")
-        return list(dict.fromkeys(self._studies[name]))
+        """The trained runs of study `name`'s experiments (shared runs of the main grid included), config order;
+        [] when no train.experiments entry has `study: name` (e.g. the paper grid)."""
+        return list(dict.fromkeys(self._studies.get(name, []))) if name else []
 
     def in_main(self, run: str) -> bool:
         """False only for a run that this config lists in study experiments alone (base and eval.runs: True)."""
