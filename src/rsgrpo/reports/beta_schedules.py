@@ -85,6 +85,11 @@ def cpu_rows(entries: Iterable[tuple[str, str | Path]], metrics: Iterable[tuple[
     return t
 
 
+def _kmax(cpu: pd.DataFrame) -> int:
+    """The largest k with a pass@k value on every CPU row (the pass@k the verdict keeps)."""
+    return max(k for k in ms._ks(cpu) if cpu[f"pass@{k}_median"].notna().all())
+
+
 def _rows(table: pd.DataFrame, part: str) -> dict[str, pd.Series]:
     return {r["method"]: r for _, r in table[table["part"] == part].iterrows()}
 
@@ -94,9 +99,7 @@ def verdict(table: pd.DataFrame) -> dict[str, Any]:
     out: dict[str, Any] = {"cpu": None, "bandit": None}
     cpu = _rows(table, "cpu")
     if cpu:
-        ks = sorted(int(c[5:-7]) for c in table.columns if c.startswith("pass@") and c.endswith("_median")
-                    and table.loc[table["part"] == "cpu", c].notna().all())
-        kmax = ks[-1]
+        kmax = _kmax(table[table["part"] == "cpu"])
         fixed = [t for t, r in cpu.items() if r["kind"] == "fixed"]
         if not fixed:
             raise ValueError("verdict: the cpu part has no fixed-beta row")
@@ -132,12 +135,11 @@ def verdict(table: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def _pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+_pct = ms._pct  # the mini summary's formats: 66.9%, +2.3 points, holds / does NOT hold
 
 
 def _holds(h: bool) -> str:
-    return "**holds**" if h else "**does NOT hold**"
+    return f"**{ms._holds(h)}**"
 
 
 def _lines(table: pd.DataFrame, v: dict[str, Any]) -> list[str]:
@@ -151,9 +153,9 @@ def _lines(table: pd.DataFrame, v: dict[str, Any]) -> list[str]:
         for s, x in c["schedules"].items():
             p1, pk = x["pass@1"], x[f"pass@{k}"]
             out.append(f"- `{s}` beats `{best}` on pass@1 without losing pass@{k}: {_holds(x['holds'])} — pass@1 "
-                       f"{_pct(p1['value'])} vs {_pct(p1['other'])} ({100 * p1['diff']:+.1f} points, CIs "
+                       f"{_pct(p1['value'])} vs {_pct(p1['other'])} ({ms._pts(p1['diff'])}, CIs "
                        f"{'separated' if p1['ci_separated'] else 'overlap'}); pass@{k} {_pct(pk['value'])} vs "
-                       f"{_pct(pk['other'])} ({100 * pk['diff']:+.1f} points; losing = more than "
+                       f"{_pct(pk['other'])} ({ms._pts(pk['diff'])}; losing = more than "
                        f"{100 * MATCH:.0f} below).")
         ans = ", ".join(f"`{s}`" for s in c["answer"]) or "none"
         out.append("")
@@ -279,8 +281,7 @@ def plot(table: pd.DataFrame, curves: dict | None, traces: dict, pdf: str | Path
     ax.legend(fontsize=7, ncol=2)
     ax = axes[2]
     if len(cpu):
-        k = max(int(c[5:-7]) for c in cpu.columns if c.startswith("pass@") and c.endswith("_median")
-                and cpu[c].notna().all())
+        k = _kmax(cpu)
         for _, r in cpu.iterrows():
             t = r["method"]
             ax.errorbar(r["pass@1"], r[f"pass@{k}"], xerr=[[r["pass@1"] - r["pass@1_lo"]], [r["pass@1_hi"] - r["pass@1"]]],
