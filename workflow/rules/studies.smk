@@ -4,6 +4,7 @@
 # The study's CPU runs are the train.experiments entries with `study: beta_schedules`; the train and eval rules
 # build them as they build every run. Its bandit runs start from the bandit section (BANDIT_RUN, common.smk).
 STUDY = config.get("beta_schedules") or {}
+STUDY_BANDIT = {**BANDIT_RUN, **(STUDY.get("bandit") or {})}  # rsgrpo.bandit.BanditConfig fields of its runs
 STUDY_RUNS = JOBS.study_runs("beta_schedules")  # [] for a config without the study's entry (config/paper.yaml)
 STUDY_EVALS = [(r, b) for r, b in JOBS.evals if r in STUDY_RUNS]
 
@@ -17,7 +18,7 @@ rule bandit_beta_schedules:
     log:
         "logs/bandit/bandit_beta_schedules.log",
     params:
-        bandit={**BANDIT_RUN, **(STUDY.get("bandit") or {})},
+        bandit=STUDY_BANDIT,
     threads: 1
     resources:
         runtime=120,
@@ -45,7 +46,7 @@ rule beta_schedules:
         "logs/report/beta_schedules.log",
     params:
         study=STUDY,
-        n_samples=int(BANDIT_RUN["n_samples"]),
+        n_samples=int(STUDY_BANDIT["n_samples"]),
     conda:
         CONDA_ENV
     script:

@@ -86,12 +86,16 @@ class Selection:
     def samples(self) -> tuple[list[str], list[str]]:
         return self._pick("samples", [paths.eval_samples(r, b) for r, b in self.jobs.evals], depth=2)
 
+    def _fig5_tags(self) -> dict[float, str]:
+        """{beta: method tag} of report.fig5's betas (beta 0 -> fig5.beta0_tag)."""
+        fig5 = self.report.get("fig5") or {}
+        return {float(b): fig5.get("beta0_tag", "grpo") if float(b) == 0 else method_tag("rs_grpo", beta=float(b))
+                for b in fig5.get("betas", [])}
+
     def dynamics_tags(self, kind: str) -> set[str]:
         if kind == "fig6_baselines":
             return set((self.report.get("fig6") or {}).get("methods") or {})
-        fig5 = self.report.get("fig5") or {}
-        return {fig5.get("beta0_tag", "grpo") if float(b) == 0 else method_tag("rs_grpo", beta=float(b))
-                for b in fig5.get("betas", [])}
+        return set(self._fig5_tags().values())
 
     def metrics(self, kind: str) -> tuple[list[str], list[str]]:
         """kind: a DYNAMICS figure (its tags' runs) or mini_summary (every trained run: the Fig. 5 ordering)."""
@@ -102,11 +106,10 @@ class Selection:
     def mini_spec(self) -> dict[str, Any]:
         """The rows mini_summary's verdict compares (report.mini_summary.{grpo, rs, baselines}); its Fig. 5
         betas are report.fig5's (beta 0 -> fig5.beta0_tag). Keys not set keep rsgrpo.reports.mini_summary.SPEC."""
-        ms, fig5 = self.report.get("mini_summary") or {}, self.report.get("fig5") or {}
+        ms = self.report.get("mini_summary") or {}
         spec = {key: ms[key] for key in ("grpo", "rs", "baselines") if ms.get(key) is not None}
-        if fig5.get("betas"):
-            spec["fig5"] = {float(b): (fig5.get("beta0_tag", "grpo") if float(b) == 0 else
-                                       method_tag("rs_grpo", beta=float(b))) for b in fig5["betas"]}
+        if self._fig5_tags():
+            spec["fig5"] = self._fig5_tags()
         return spec
 
     def fig7_files(self, kind: str) -> list[str]:
