@@ -214,7 +214,6 @@ def run(cfg: BanditConfig, progress: Callable[[str], None] | None = None) -> Ban
     run_method = np.repeat(np.arange(n_meth), n_seed)  # (R,) method-major order
     run_seed = np.tile(np.arange(n_seed), n_meth)  # (R,) index into seeds
     groups = _groups(specs, run_method)
-    scheduled = {sl.start: beta_schedule.is_schedule(params.get("beta")) for sl, _, params, _ in groups}
     binary_rows = torch.tensor([specs[j]["binary"] for j in run_method])  # (R,)
     any_binary = bool(binary_rows.any())
     seed_idx = torch.as_tensor(run_seed)
@@ -254,10 +253,8 @@ def run(cfg: BanditConfig, progress: Callable[[str], None] | None = None) -> Ban
             rew[:, i] = r
             sig = torch.where(binary_rows[:, None], (v[i] < r).to(r.dtype), r) if any_binary else r
             for sl, name, params, scale in groups:
-                if scheduled.get(sl.start):  # β at the updates done before this one (a tensor for difficulty)
+                if scale is None:  # a β schedule at the updates done before this one (a tensor for difficulty)
                     w[sl] = estimators.compute(name, sig[sl], **beta_schedule.params_at(params, c0 + i, sig[sl]))
-                elif scale is None:
-                    w[sl] = estimators.compute(name, sig[sl], **params)
                 else:
                     w[sl] = estimators.compute(name, sig[sl] * scale, **params) / scale
             grad.zero_().scatter_add_(1, a, w)

@@ -139,8 +139,7 @@ def group_advantages(name: str, scores: torch.Tensor, index: Any, *, step: int |
     out = torch.zeros_like(scores)
     if bs == 0:
         return out
-    scheduled = beta_schedule.is_schedule(params.get("beta"))
-    if scheduled and step is None:
+    if beta_schedule.is_schedule(params.get("beta")) and step is None:
         raise ValueError(f"estimator {name!r}: a beta schedule needs step= (the number of updates done)")
     codes = _group_codes(index)  # (bs,)
     counts = np.bincount(codes)  # (G,)
@@ -152,7 +151,7 @@ def group_advantages(name: str, scores: torch.Tensor, index: Any, *, step: int |
         pos_t = torch.as_tensor(pos, device=scores.device)
         try:
             r = scores[pos_t]  # (G_s, size)
-            adv = estimators.compute(name, r, **(beta_schedule.params_at(params, step, r) if scheduled else params))
+            adv = estimators.compute(name, r, **beta_schedule.params_at(params, step, r))
         except ValueError as exc:
             raise ValueError(f"{exc} (groups of size {int(size)} in this batch)") from None
         out[pos_t] = adv.to(out.dtype)
